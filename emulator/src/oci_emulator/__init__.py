@@ -1,0 +1,1 @@
+"""Offline oracle/oci + hashicorp/random provider emulator for Terraform."""

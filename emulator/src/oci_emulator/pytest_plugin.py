@@ -1,0 +1,1 @@
+"""pytest plugin: emulated-cloud fixtures (filled in by the emulator work)."""

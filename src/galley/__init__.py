@@ -1,0 +1,1 @@
+"""Galley: an MCP server runtime for OCI."""
