@@ -1,0 +1,122 @@
+"""Start `python -m galley` on loopback and print startup time and request latencies.
+
+uv run python benchmarks/runtime_latency.py [requests per kind, default 50]
+"""
+
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import anyio
+import httpx
+import httpx2
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+
+TOKEN = "bench-token-0123456789abcdef"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def timed(fn, n: int) -> list[float]:
+    samples = []
+    for _ in range(n):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def report(name: str, samples: list[float]) -> None:
+    ordered = sorted(samples)
+    p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]
+    print(f"{name:<44} p50 {statistics.median(ordered):7.2f} ms   p95 {p95:7.2f} ms")
+
+
+async def sdk_calls(url: str, mode: str, n: int) -> tuple[float, list[float]]:
+    start = time.perf_counter()
+    async with (
+        httpx2.AsyncClient(trust_env=False, timeout=60) as http,
+        Client(streamable_http_client(url, http_client=http), mode=mode) as client,
+    ):
+        setup = (time.perf_counter() - start) * 1000
+        samples = []
+        for _ in range(n):
+            begin = time.perf_counter()
+            result = await client.call_tool("galley_environment", {})
+            samples.append((time.perf_counter() - begin) * 1000)
+            assert result.structured_content is not None
+    return setup, samples
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 50
+    port = free_port()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            **os.environ,
+            "GALLEY_HOST": "127.0.0.1",
+            "GALLEY_PORT": str(port),
+            "GALLEY_DATA_DIR": f"{tmp}/data",
+            "GALLEY_URL_TOKEN": TOKEN,
+        }
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "galley"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        http = httpx.Client(base_url=f"http://127.0.0.1:{port}", trust_env=False, timeout=30)
+        try:
+            while True:
+                try:
+                    if http.get("/health").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.02)
+            print(f"{'start to first healthy /health':<44} {(time.perf_counter() - start):.2f} s")
+
+            hc_env = {**env}
+            report(
+                "python -m galley healthcheck (process)",
+                timed(
+                    lambda: subprocess.run(
+                        [sys.executable, "-m", "galley", "healthcheck"], env=hc_env, check=True
+                    ),
+                    min(n, 10),
+                ),
+            )
+            report("GET /health", timed(lambda: http.get("/health"), n))
+            report(
+                "GET /ready (token, data dir probe)",
+                timed(lambda: http.get(f"/ready?token={TOKEN}"), n),
+            )
+            report("401 (wrong token)", timed(lambda: http.get("/ready?token=wrong"), n))
+
+            for mode in ("2026-07-28", "legacy"):
+                setup, calls = anyio.run(
+                    sdk_calls, f"http://127.0.0.1:{port}/mcp?token={TOKEN}", mode, min(n, 20)
+                )
+                print(f"{'SDK Client connect (' + mode + ')':<44} {setup:7.2f} ms")
+                report(f"SDK call_tool galley_environment ({mode})", calls)
+        finally:
+            http.close()
+            stop = time.perf_counter()
+            proc.send_signal(signal.SIGTERM)
+            code = proc.wait(timeout=60)
+            took = time.perf_counter() - stop
+            print(f"{'SIGTERM to exit (idle)':<44} {took:.2f} s, status {code}")
+
+
+if __name__ == "__main__":
+    main()

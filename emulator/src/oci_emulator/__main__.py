@@ -1,0 +1,3 @@
+from oci_emulator.cli import main
+
+main()

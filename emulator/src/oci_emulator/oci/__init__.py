@@ -1,0 +1,1 @@
+"""OCI API rules and data sources of the emulated cloud; the entry points are in ``api``."""

@@ -1,0 +1,521 @@
+"""Virtual Cloud Network rules: VCNs, subnets, gateways, route tables, security lists, DHCP."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import secrets
+from typing import Any
+
+from . import world as w
+from .errors import conflict, invalid, not_found
+from .ocids import new_ocid, ocid_type, require_compartment, require_ocid
+from .regions import ad_names, ad_prefix, services
+
+Attrs = dict[str, Any]
+IPv4Net = ipaddress.IPv4Network
+
+GATEWAY_TYPES = (
+    "oci_core_internet_gateway",
+    "oci_core_nat_gateway",
+    "oci_core_service_gateway",
+)
+VCN_CHILD_TYPES = (
+    "oci_core_subnet",
+    *GATEWAY_TYPES,
+    "oci_core_route_table",
+    "oci_core_security_list",
+    "oci_core_dhcp_options",
+    "oci_core_network_security_group",
+)
+# OCIDs a route rule may target: gateways, local peering / DRG, and private IPs.
+ROUTE_TARGET_TYPES = {
+    "internetgateway",
+    "natgateway",
+    "servicegateway",
+    "localpeeringgateway",
+    "drg",
+    "privateip",
+}
+_DNS_LABEL = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,14}$")
+_PROTOCOLS = {"all"} | {str(n) for n in range(256)}
+
+
+def parse_cidr(field: str, value: object) -> IPv4Net:
+    if not isinstance(value, str):
+        raise invalid(f"{field} {value!r} is not a CIDR block (expected e.g. 10.0.0.0/16)")
+    try:
+        return ipaddress.IPv4Network(value, strict=True)
+    except ValueError as exc:
+        raise invalid(f"{field} {value} is not a valid IPv4 CIDR block: {exc}") from None
+
+
+def _dns_label(field: str, value: object) -> None:
+    if value is not None and not (isinstance(value, str) and _DNS_LABEL.match(value)):
+        raise invalid(
+            f"{field} {value!r} is invalid (expected a letter then up to 14 letters or digits)"
+        )
+
+
+def vcn_cidrs(vcn: Attrs) -> list[IPv4Net]:
+    blocks = vcn.get("cidr_blocks") or ([vcn["cidr_block"]] if vcn.get("cidr_block") else [])
+    return [ipaddress.IPv4Network(b) for b in blocks]
+
+
+def _compartment(attrs: Attrs, world: w.WorldView) -> None:
+    require_compartment("compartment_id", attrs.get("compartment_id"), world.tenancy_id)
+
+
+def _vcn_of(attrs: Attrs, world: w.WorldView) -> w.Resource:
+    return w.require(world, "vcn_id", attrs.get("vcn_id"), "oci_core_vcn")
+
+
+def _fill(attrs: Attrs, **values: Any) -> None:
+    """Defaults for optional+computed attributes the configuration left unset."""
+    for key, value in values.items():
+        if attrs.get(key) is None:
+            attrs[key] = value
+
+
+def _computed(attrs: Attrs, prior: Attrs | None, **values: Any) -> None:
+    """Computed-only attributes: the service's value on create, the prior one on update.
+
+    The core may have pre-filled these with generic placeholders, so they are always set here.
+    """
+    for key, value in values.items():
+        kept = prior.get(key) if prior else None
+        attrs[key] = value if kept is None else kept
+
+
+# --- VCN -------------------------------------------------------------------------------------
+
+
+def vcn_create(attrs: Attrs, world: w.WorldView, prior: Attrs | None = None) -> Attrs:
+    _compartment(attrs, world)
+    blocks = attrs.get("cidr_blocks") or []
+    single = attrs.get("cidr_block")
+    if not blocks and single is None:
+        raise invalid("vcn needs cidr_block or cidr_blocks (e.g. 10.0.0.0/16)")
+    if single is not None and blocks and single not in blocks:
+        raise invalid(f"vcn cidr_block {single} is not one of cidr_blocks {blocks}")
+    blocks = list(blocks) or [single]
+    nets = []
+    for block in blocks:
+        net = parse_cidr("vcn cidr", block)
+        if not 16 <= net.prefixlen <= 30:
+            raise invalid(f"vcn cidr {block} has prefix /{net.prefixlen}, expected /16 to /30")
+        for seen in nets:
+            if net.overlaps(seen):
+                raise invalid(f"vcn cidr {block} overlaps vcn cidr {seen}")
+        nets.append(net)
+    _check_subnets_still_fit(attrs, nets, world)
+    _dns_label("vcn dns_label", attrs.get("dns_label"))
+    attrs["cidr_blocks"] = blocks
+    attrs["cidr_block"] = blocks[0]
+    label = attrs.get("dns_label")
+    _computed(
+        attrs,
+        prior,
+        default_route_table_id=new_ocid("routetable", world.region),
+        default_security_list_id=new_ocid("securitylist", world.region),
+        default_dhcp_options_id=new_ocid("dhcpoptions", world.region),
+    )
+    attrs["vcn_domain_name"] = f"{label.lower()}.oraclevcn.com" if label else None
+    attrs["ipv6cidr_blocks"] = attrs["byoipv6cidr_blocks"] = []
+    _fill(
+        attrs,
+        ipv6private_cidr_blocks=[],
+        is_ipv6enabled=False,
+        is_oracle_gua_allocation_enabled=False,
+        display_name=f"vcn{w.now()[:10].replace('-', '')}",
+        defined_tags={},
+        freeform_tags={},
+        security_attributes={},
+    )
+    return attrs
+
+
+def _check_subnets_still_fit(attrs: Attrs, nets: list[IPv4Net], world: w.WorldView) -> None:
+    if attrs.get("id") is None:
+        return
+    for sub in w.of_type(world, "oci_core_subnet"):
+        if sub["attrs"].get("vcn_id") == attrs["id"]:
+            cidr = ipaddress.IPv4Network(sub["attrs"]["cidr_block"])
+            if not any(cidr.subnet_of(n) for n in nets):
+                raise invalid(
+                    f"vcn cidr_blocks {[str(n) for n in nets]} would no longer "
+                    f"contain subnet {sub['id']} cidr {cidr}"
+                )
+
+
+def vcn_update(prior: Attrs, attrs: Attrs, world: w.WorldView) -> Attrs:
+    return vcn_create(attrs, world, prior)
+
+
+def vcn_delete(attrs: Attrs, world: w.WorldView) -> None:
+    for tf_type in VCN_CHILD_TYPES:
+        for res in w.of_type(world, tf_type):
+            if res["attrs"].get("vcn_id") == attrs.get("id"):
+                raise conflict(
+                    f"vcn {attrs.get('id')} still has {tf_type} {res['id']}; delete it first"
+                )
+
+
+# --- Subnet ----------------------------------------------------------------------------------
+
+
+def _vcn_default(vcn: w.Resource, key: str) -> str | None:
+    return vcn["attrs"].get(key)
+
+
+def _require_vcn_member(
+    world: w.WorldView, field: str, ocid: object, tf_type: str, vcn: w.Resource, default_key: str
+) -> None:
+    if ocid is not None and ocid == _vcn_default(vcn, default_key):
+        return
+    member = w.require(world, field, ocid, tf_type)
+    if member["attrs"].get("vcn_id") != vcn["id"]:
+        raise invalid(
+            f"{field} {ocid} belongs to vcn {member['attrs'].get('vcn_id')}, "
+            f"not to the subnet's vcn {vcn['id']}"
+        )
+
+
+def subnet_create(attrs: Attrs, world: w.WorldView, prior: Attrs | None = None) -> Attrs:
+    _compartment(attrs, world)
+    vcn = _vcn_of(attrs, world)
+    block = attrs.get("cidr_block") or (attrs.get("ipv4cidr_blocks") or [None])[0]
+    cidr = parse_cidr("subnet cidr_block", block)
+    if cidr.prefixlen > 30:
+        raise invalid(f"subnet cidr {block} has prefix /{cidr.prefixlen}, at most /30 allowed")
+    parents = vcn_cidrs(vcn["attrs"])
+    if not any(cidr.subnet_of(p) for p in parents):
+        within = ", ".join(str(p) for p in parents)
+        raise invalid(f"subnet cidr {block} is not within vcn cidr {within}")
+    for sib in w.other(world, "oci_core_subnet", attrs.get("id")):
+        sibling = ipaddress.IPv4Network(sib["attrs"]["cidr_block"])
+        if sib["attrs"].get("vcn_id") == vcn["id"] and cidr.overlaps(sibling):
+            raise invalid(
+                f"subnet cidr {block} overlaps subnet {sib['id']} cidr {sibling} in vcn {vcn['id']}"
+            )
+    ad = attrs.get("availability_domain")
+    if ad is not None and ad not in ad_names(world.region, ad_prefix(world.tenancy_id)):
+        raise invalid(f"availability_domain {ad!r} is not an availability domain of {world.region}")
+    if attrs.get("route_table_id") is not None:
+        _require_vcn_member(
+            world,
+            "route_table_id",
+            attrs["route_table_id"],
+            "oci_core_route_table",
+            vcn,
+            "default_route_table_id",
+        )
+    if attrs.get("dhcp_options_id") is not None:
+        _require_vcn_member(
+            world,
+            "dhcp_options_id",
+            attrs["dhcp_options_id"],
+            "oci_core_dhcp_options",
+            vcn,
+            "default_dhcp_options_id",
+        )
+    for sl in attrs.get("security_list_ids") or []:
+        _require_vcn_member(
+            world,
+            "security_list_ids",
+            sl,
+            "oci_core_security_list",
+            vcn,
+            "default_security_list_id",
+        )
+    if len(attrs.get("security_list_ids") or []) > 5:
+        raise invalid(
+            f"a subnet takes at most 5 security_list_ids, got {len(attrs['security_list_ids'])}"
+        )
+    _subnet_dns_label(attrs, vcn, world)
+    private = bool(attrs.get("prohibit_public_ip_on_vnic"))
+    label, vcn_label = attrs.get("dns_label"), vcn["attrs"].get("dns_label")
+    attrs["cidr_block"] = str(cidr)
+    _fill(
+        attrs,
+        ipv4cidr_blocks=[str(cidr)],
+        route_table_id=_vcn_default(vcn, "default_route_table_id"),
+        dhcp_options_id=_vcn_default(vcn, "default_dhcp_options_id"),
+        security_list_ids=[_vcn_default(vcn, "default_security_list_id")],
+        prohibit_public_ip_on_vnic=private,
+        prohibit_internet_ingress=private,
+        ipv6cidr_blocks=[],
+        defined_tags={},
+        freeform_tags={},
+    )
+    _computed(
+        attrs,
+        prior,
+        virtual_router_mac="00:00:17:" + ":".join(f"{b:02X}" for b in secrets.token_bytes(3)),
+    )
+    attrs["virtual_router_ip"] = str(cidr.network_address + 1)
+    attrs["ipv6virtual_router_ip"] = None
+    attrs["subnet_domain_name"] = (
+        f"{label.lower()}.{vcn_label.lower()}.oraclevcn.com" if label and vcn_label else None
+    )
+    return attrs
+
+
+def _subnet_dns_label(attrs: Attrs, vcn: w.Resource, world: w.WorldView) -> None:
+    label = attrs.get("dns_label")
+    if label is None:
+        return
+    _dns_label("subnet dns_label", label)
+    if not vcn["attrs"].get("dns_label"):
+        raise invalid(f"subnet dns_label {label!r} needs a dns_label on vcn {vcn['id']}")
+    for sib in w.other(world, "oci_core_subnet", attrs.get("id")):
+        if sib["attrs"].get("vcn_id") == vcn["id"] and (
+            str(sib["attrs"].get("dns_label") or "").lower() == label.lower()
+        ):
+            raise invalid(
+                f"subnet dns_label {label!r} is already used by subnet {sib['id']} "
+                f"in vcn {vcn['id']}"
+            )
+
+
+def subnet_update(prior: Attrs, attrs: Attrs, world: w.WorldView) -> Attrs:
+    return subnet_create(attrs, world, prior)
+
+
+# --- Gateways --------------------------------------------------------------------------------
+
+
+def _gateway_common(attrs: Attrs, world: w.WorldView) -> w.Resource:
+    _compartment(attrs, world)
+    vcn = _vcn_of(attrs, world)
+    if attrs.get("route_table_id") is not None:
+        _require_vcn_member(
+            world,
+            "route_table_id",
+            attrs["route_table_id"],
+            "oci_core_route_table",
+            vcn,
+            "default_route_table_id",
+        )
+    return vcn
+
+
+def _one_per_vcn(
+    attrs: Attrs, world: w.WorldView, tf_type: str, label: str, vcn: w.Resource
+) -> None:
+    for res in w.other(world, tf_type, attrs.get("id")):
+        if res["attrs"].get("vcn_id") == vcn["id"]:
+            raise conflict(
+                f"vcn {vcn['id']} already has {label} {res['id']}; a vcn has at most one {label}"
+            )
+
+
+def internet_gateway_create(attrs: Attrs, world: w.WorldView) -> Attrs:
+    vcn = _gateway_common(attrs, world)
+    _one_per_vcn(attrs, world, "oci_core_internet_gateway", "internet gateway", vcn)
+    _fill(attrs, defined_tags={}, freeform_tags={})
+    return attrs
+
+
+def nat_gateway_create(attrs: Attrs, world: w.WorldView, prior: Attrs | None = None) -> Attrs:
+    vcn = _gateway_common(attrs, world)
+    _one_per_vcn(attrs, world, "oci_core_nat_gateway", "NAT gateway", vcn)
+    # A public address from Oracle's Ashburn pool, distinct per gateway.
+    _computed(attrs, prior, nat_ip=f"129.213.{secrets.randbelow(256)}.{1 + secrets.randbelow(254)}")
+    _fill(
+        attrs,
+        public_ip_id=new_ocid("publicip", world.region),
+        block_traffic=False,
+        defined_tags={},
+        freeform_tags={},
+    )
+    return attrs
+
+
+def service_gateway_create(attrs: Attrs, world: w.WorldView) -> Attrs:
+    vcn = _gateway_common(attrs, world)
+    _one_per_vcn(attrs, world, "oci_core_service_gateway", "service gateway", vcn)
+    catalog = {s["id"]: s for s in services(world.region)}
+    chosen = attrs.get("services") or []
+    if not chosen:
+        raise invalid("service gateway needs at least one services { service_id } block")
+    for entry in chosen:
+        sid = entry.get("service_id")
+        if sid not in catalog:
+            raise invalid(
+                f"services.service_id {sid!r} is not a service of {world.region} "
+                f"(expected one of the oci_core_services ids: {', '.join(catalog)})"
+            )
+        entry["service_name"] = catalog[sid]["name"]
+    attrs["block_traffic"] = False
+    _fill(attrs, defined_tags={}, freeform_tags={})
+    return attrs
+
+
+# --- Route tables ----------------------------------------------------------------------------
+
+
+def route_table_create(attrs: Attrs, world: w.WorldView) -> Attrs:
+    _compartment(attrs, world)
+    vcn = _vcn_of(attrs, world)
+    labels = {s["cidr_block"] for s in services(world.region)}
+    seen: set[str] = set()
+    for rule in attrs.get("route_rules") or []:
+        _route_rule(rule, vcn, labels, world)
+        if rule["destination"] in seen:
+            raise invalid(f"route_rules has two rules for destination {rule['destination']}")
+        seen.add(rule["destination"])
+    _fill(attrs, defined_tags={}, freeform_tags={})
+    return attrs
+
+
+def _route_rule(rule: Attrs, vcn: w.Resource, labels: set[str], world: w.WorldView) -> None:
+    target = require_ocid("route_rules.network_entity_id", rule.get("network_entity_id"))
+    kind = ocid_type(target)
+    if kind not in ROUTE_TARGET_TYPES:
+        raise invalid(
+            f"route_rules.network_entity_id {target} is a {kind}, expected an "
+            "internet, NAT, service, local peering or dynamic routing gateway or a "
+            "private IP"
+        )
+    entity = w.find(world, target)
+    if entity is None:
+        raise not_found(str(kind), target)
+    if entity["attrs"].get("vcn_id") not in (None, vcn["id"]):
+        raise invalid(
+            f"route_rules.network_entity_id {target} belongs to vcn "
+            f"{entity['attrs'].get('vcn_id')}, not to the route table's vcn {vcn['id']}"
+        )
+    destination = rule.get("destination") or rule.get("cidr_block")
+    if destination is None:
+        raise invalid("route_rules needs destination (or the deprecated cidr_block)")
+    dtype = rule.get("destination_type") or "CIDR_BLOCK"
+    if dtype == "CIDR_BLOCK":
+        parse_cidr("route_rules.destination", destination)
+        if kind == "servicegateway":
+            raise invalid(
+                f"route rule to service gateway {target} needs destination_type "
+                f"SERVICE_CIDR_BLOCK, got CIDR_BLOCK with {destination}"
+            )
+        rule["cidr_block"] = rule.get("cidr_block") or destination
+    elif dtype == "SERVICE_CIDR_BLOCK":
+        if destination not in labels:
+            raise invalid(
+                f"route_rules.destination {destination!r} is not a service CIDR label "
+                f"(expected one of: {', '.join(sorted(labels))})"
+            )
+        if kind != "servicegateway":
+            raise invalid(
+                f"route rule for service {destination} must target a service gateway, "
+                f"not {kind} {target}"
+            )
+        enabled = {s.get("service_id") for s in entity["attrs"].get("services") or []}
+        wanted = {s["id"] for s in services(world.region) if s["cidr_block"] == destination}
+        if not wanted & enabled:
+            raise invalid(f"service gateway {target} is not enabled for {destination}")
+    else:
+        raise invalid(
+            f"route_rules.destination_type {dtype!r} is invalid "
+            "(expected CIDR_BLOCK or SERVICE_CIDR_BLOCK)"
+        )
+    rule["destination"] = destination
+    rule["destination_type"] = dtype
+    if rule.get("route_type") is None:
+        rule["route_type"] = "STATIC"
+
+
+# --- Security lists and DHCP options ---------------------------------------------------------
+
+
+def _port_range(field: str, block: Attrs) -> None:
+    low, high = block.get("min"), block.get("max")
+    for value in (low, high):
+        if value is not None and not 1 <= value <= 65535:
+            raise invalid(f"{field} port {value} is out of range 1-65535")
+    if low is not None and high is not None and low > high:
+        raise invalid(f"{field} min {low} is greater than max {high}")
+
+
+def _security_rule(rule: Attrs, peer: str, labels: set[str]) -> None:
+    protocol = rule.get("protocol")
+    if protocol not in _PROTOCOLS:
+        raise invalid(
+            f"security rule protocol {protocol!r} is invalid (expected 'all' or an "
+            "IANA protocol number such as 6 for TCP, 17 for UDP, 1 for ICMP)"
+        )
+    kind = rule.get(f"{peer}_type") or "CIDR_BLOCK"
+    value = rule.get(peer)
+    if kind == "CIDR_BLOCK":
+        parse_cidr(f"security rule {peer}", value)
+    elif kind == "SERVICE_CIDR_BLOCK":
+        if value not in labels:
+            raise invalid(f"security rule {peer} {value!r} is not a service CIDR label")
+    else:
+        raise invalid(f"security rule {peer}_type {kind!r} is invalid")
+    rule[f"{peer}_type"] = kind
+    if rule.get("stateless") is None:
+        rule["stateless"] = False
+    for opts in ("tcp_options", "udp_options"):
+        for block in rule.get(opts) or []:
+            if protocol != {"tcp_options": "6", "udp_options": "17"}[opts]:
+                raise invalid(f"{opts} given for protocol {protocol}")
+            _port_range(opts, block)
+            for src in block.get("source_port_range") or []:
+                _port_range(f"{opts}.source_port_range", src)
+
+
+def security_list_create(attrs: Attrs, world: w.WorldView) -> Attrs:
+    _compartment(attrs, world)
+    _vcn_of(attrs, world)
+    labels = {s["cidr_block"] for s in services(world.region)}
+    for rule in attrs.get("ingress_security_rules") or []:
+        _security_rule(rule, "source", labels)
+    for rule in attrs.get("egress_security_rules") or []:
+        _security_rule(rule, "destination", labels)
+    _fill(attrs, defined_tags={}, freeform_tags={})
+    return attrs
+
+
+def dhcp_options_create(attrs: Attrs, world: w.WorldView) -> Attrs:
+    _compartment(attrs, world)
+    _vcn_of(attrs, world)
+    for opt in attrs.get("options") or []:
+        if opt.get("type") not in ("DomainNameServer", "SearchDomain"):
+            raise invalid(
+                f"options.type {opt.get('type')!r} is invalid "
+                "(expected DomainNameServer or SearchDomain)"
+            )
+        server = opt.get("server_type")
+        if opt["type"] == "DomainNameServer" and server not in (
+            "VcnLocalPlusInternet",
+            "CustomDnsServer",
+        ):
+            raise invalid(
+                f"options.server_type {server!r} is invalid "
+                "(expected VcnLocalPlusInternet or CustomDnsServer)"
+            )
+        if server == "CustomDnsServer" and not opt.get("custom_dns_servers"):
+            raise invalid("options.server_type CustomDnsServer needs custom_dns_servers")
+    _fill(attrs, domain_name_type="CUSTOM_DOMAIN", defined_tags={}, freeform_tags={})
+    return attrs
+
+
+def vcn_member_create(attrs: Attrs, world: w.WorldView) -> Attrs:
+    """Other VCN children (network security groups): the VCN must exist."""
+    _compartment(attrs, world)
+    _vcn_of(attrs, world)
+    return attrs
+
+
+def gateway_delete(attrs: Attrs, world: w.WorldView) -> None:
+    for table in w.of_type(world, "oci_core_route_table"):
+        for rule in table["attrs"].get("route_rules") or []:
+            if rule.get("network_entity_id") == attrs.get("id"):
+                raise conflict(
+                    f"gateway {attrs.get('id')} is the target of a route rule in "
+                    f"route table {table['id']}; remove the rule first"
+                )
+
+
+def nat_gateway_update(prior: Attrs, attrs: Attrs, world: w.WorldView) -> Attrs:
+    return nat_gateway_create(attrs, world, prior)

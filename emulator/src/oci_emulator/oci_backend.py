@@ -1,0 +1,248 @@
+"""oracle/oci: generic schema-driven resources in the persistent cloud, plus the OCI API rules.
+
+Type-specific behaviour lives in `oci_emulator.oci.api` (written separately); every type it does
+not list in RESOURCE_TYPES / DATA_SOURCE_TYPES gets the generic behaviour here.
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import UTC, datetime
+from types import ModuleType
+from typing import Any
+
+from oci_emulator import ocids
+from oci_emulator.backend import Backend, Diag, PlanResult, ProviderFailure
+from oci_emulator.plan import (
+    Path,
+    fill_unknowns,
+    keep_planned,
+    mark_computed_unknown,
+    plan_generic,
+    requires_replace,
+    zero_value,
+)
+from oci_emulator.schema import Attribute, CtyType, ProviderSchema
+from oci_emulator.store import Store, World
+from oci_emulator.validation import validate
+from oci_emulator.values import conform
+
+_API_MODULE = "oci_emulator.oci.api"
+
+
+def load_api() -> ModuleType | None:
+    """The OCI rules module, or None when it is not installed (generic behaviour only)."""
+    try:
+        return importlib.import_module(_API_MODULE)
+    except ModuleNotFoundError as exc:
+        if exc.name in ("oci_emulator.oci", _API_MODULE):
+            return None
+        raise
+
+
+def _now() -> str:
+    # The provider writes times with Go's time.String(): "2026-01-02 15:04:05.123 +0000 UTC".
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] + " +0000 UTC"
+
+
+def _lifecycle_state(type_name: str) -> str:
+    # Networking resources report AVAILABLE; most other OCI services report ACTIVE.
+    return "AVAILABLE" if type_name.startswith("oci_core_") else "ACTIVE"
+
+
+def resource_id(type_name: str, attrs: dict[str, Any], world: World) -> str:
+    """The id the real provider gives a resource: an OCID, or a path for object storage."""
+    ns = attrs.get("namespace") or world.namespace
+    if type_name == "oci_objectstorage_bucket":
+        return f"n/{ns}/b/{attrs.get('name')}"
+    if type_name == "oci_objectstorage_object":
+        return f"n/{ns}/b/{attrs.get('bucket')}/o/{attrs.get('object')}"
+    if type_name == "oci_objectstorage_object_lifecycle_policy":
+        return f"n/{ns}/b/{attrs.get('bucket')}/l"
+    if type_name in ("oci_core_default_route_table", "oci_core_default_security_list"):
+        return str(attrs.get("manage_default_resource_id"))
+    if type_name == "oci_core_route_table_attachment":
+        return f"{attrs.get('subnet_id')}/{attrs.get('route_table_id')}"
+    if type_name == "oci_core_network_security_group_security_rule":
+        return ocids.short_id()
+    return ocids.ocid(ocids.kind_for(type_name), world.region)
+
+
+class OciBackend(Backend):
+    def __init__(self, schema: ProviderSchema, store: Store) -> None:
+        super().__init__(schema)
+        self.store = store
+        self.region: str | None = None
+        self._api: ModuleType | None = None
+        self._api_loaded = False
+
+    @property
+    def api(self) -> ModuleType | None:
+        # Loaded on first use: validate-only provider processes never need the rules.
+        if not self._api_loaded:
+            self._api, self._api_loaded = load_api(), True
+        return self._api
+
+    @api.setter
+    def api(self, module: Any) -> None:
+        self._api, self._api_loaded = module, True
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _has_rules(self, type_name: str, kind: str = "RESOURCE_TYPES") -> bool:
+        return self.api is not None and type_name in getattr(self.api, kind, set())
+
+    def _api_call(self, fn: str, *args: Any) -> Any:
+        assert self.api is not None
+        try:
+            return getattr(self.api, fn)(*args)
+        except self.api.OciError as exc:
+            raise ProviderFailure(
+                Diag(str(exc), f"Service error during {fn} of {args[0]}")
+            ) from exc
+
+    def _filler(self, type_name: str, world: World, rules: bool = False) -> Any:
+        """Generic values for what the plan left unknown.
+
+        With rules for the type, optional+computed attributes stay null: the rules decide their
+        value (a default, or null), and "" would read as a value the user set. Without rules,
+        every unknown gets a non-null value, since config may interpolate it.
+        """
+
+        def fill(path: Path, attr: Attribute | None, type_: CtyType) -> Any:
+            names = [p for p in path if isinstance(p, str)]
+            name = names[-1] if names else ""
+            if rules and attr is not None and attr.optional and name not in ("state", "id"):
+                return None
+            if type_ != "string":
+                return zero_value(type_)
+            if path == ["id"]:
+                return None  # resource_id() fills it once the other attributes are known
+            if name in ("state", "lifecycle_state"):
+                return _lifecycle_state(type_name)
+            if name.startswith("time_"):
+                return _now()
+            if name in ("compartment_id", "tenancy_id"):
+                return world.tenancy_id
+            if name == "namespace":
+                return world.namespace
+            if name == "region":
+                return world.region
+            if name.endswith("_id") and not (attr and attr.optional):
+                # Only provider-made references get an OCID; an optional one left unset stays empty.
+                return ocids.ocid(name.removesuffix("_id").replace("_", ""), world.region)
+            return ""
+
+        return fill
+
+    def _block(self, type_name: str, data: bool = False) -> Any:
+        table = self.schema.data_sources if data else self.schema.resources
+        if type_name not in table:
+            kind = "data source" if data else "resource type"
+            raise ProviderFailure(Diag(f"{kind} {type_name} is not in the loaded schema"))
+        return table[type_name].block
+
+    def _conformed(self, type_name: str, attrs: dict[str, Any]) -> dict[str, Any]:
+        return conform(attrs, self._block(type_name).implied_type())
+
+    # --- provider calls ----------------------------------------------------------------------
+
+    def configure(self, config: dict[str, Any]) -> None:
+        self.region = config.get("region") or None
+
+    def validate_resource(self, type_name: str, config: dict[str, Any]) -> list[Diag]:
+        rules = self.schema.validations(type_name)
+        return [Diag(p.message, "", p.path) for p in validate(rules, config)]
+
+    def plan(
+        self,
+        type_name: str,
+        prior: dict[str, Any] | None,
+        proposed: dict[str, Any] | None,
+        config: dict[str, Any] | None,
+    ) -> PlanResult:
+        if proposed is None:
+            return PlanResult(None)
+        block = self._block(type_name)
+        planned = plan_generic(block, prior, proposed)
+        return PlanResult(
+            planned, requires_replace(self.schema.force_new(type_name), prior, planned)
+        )
+
+    def apply(
+        self,
+        type_name: str,
+        prior: dict[str, Any] | None,
+        planned: dict[str, Any] | None,
+        config: dict[str, Any] | None,
+    ) -> dict[str, Any] | None:
+        block = self._block(type_name)
+        with self.store.transaction(self.region) as world:
+            if planned is None:
+                assert prior is not None
+                if self._has_rules(type_name):
+                    self._api_call("delete", type_name, prior, world)
+                world.resources.pop(str(prior.get("id")), None)
+                world.compartment_parent.pop(str(prior.get("id")), None)
+                return None
+            rules = self._has_rules(type_name)
+            filled = fill_unknowns(block, planned, self._filler(type_name, world, rules))
+            if prior is None:
+                if not filled.get("id"):
+                    filled["id"] = resource_id(type_name, filled, world)
+                result = filled
+                if rules:
+                    result = {
+                        **filled,
+                        **(self._api_call("create", type_name, filled, world) or {}),
+                    }
+            else:
+                filled["id"] = filled.get("id") or prior.get("id")
+                result = filled
+                if rules:
+                    result = {
+                        **filled,
+                        **(self._api_call("update", type_name, prior, filled, world) or {}),
+                    }
+            new_state = self._conformed(type_name, keep_planned(planned, result))
+            if prior is not None and prior.get("id") != new_state["id"]:
+                world.resources.pop(str(prior.get("id")), None)
+            world.resources[new_state["id"]] = {
+                "type": type_name,
+                "id": new_state["id"],
+                "attrs": new_state,
+            }
+            if type_name == "oci_identity_compartment":
+                world.compartment_parent[new_state["id"]] = new_state["compartment_id"]
+            return new_state
+
+    def read(self, type_name: str, state: dict[str, Any]) -> dict[str, Any] | None:
+        record = self.store.snapshot(self.region).resources.get(str(state.get("id")))
+        if record is None or record["type"] != type_name:
+            return None  # gone from the cloud: Terraform plans to create it again
+        return self._conformed(type_name, record["attrs"])
+
+    def import_state(self, type_name: str, id_: str) -> dict[str, Any]:
+        record = self.store.snapshot(self.region).resources.get(id_)
+        if record is None or record["type"] != type_name:
+            raise ProviderFailure(
+                Diag(
+                    f"404-NotAuthorizedOrNotFound: {type_name} {id_} not found "
+                    "or not authorized to be accessed",
+                )
+            )
+        return self._conformed(type_name, record["attrs"])
+
+    def read_data_source(self, type_name: str, config: dict[str, Any]) -> dict[str, Any]:
+        block = self._block(type_name, data=True)
+        marked = mark_computed_unknown(block, config) or {}
+        world = self.store.snapshot(self.region)
+        rules = self._has_rules(type_name, "DATA_SOURCE_TYPES")
+        filled = fill_unknowns(block, marked, self._filler(type_name, world, rules))
+        if not filled.get("id"):
+            filled["id"] = ocids.ocid(ocids.kind_for(type_name), world.region)
+        result = filled
+        if rules:
+            answer = self._api_call("read_data_source", type_name, config, world) or {}
+            result = {**filled, **answer}
+        return conform(keep_planned(marked, result), block.implied_type())

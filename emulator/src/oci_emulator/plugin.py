@@ -1,0 +1,169 @@
+"""Provider processes: the go-plugin handshake mode Terraform launches, and the reattach mode.
+
+`python -m oci_emulator.plugin oracle/oci` is what the launcher in a provider mirror runs:
+Terraform starts it per phase, reads the handshake line, and asks it to shut down afterwards.
+
+`python -m oci_emulator.plugin --reattach` serves both providers on unix sockets without TLS and
+prints a TF_REATTACH_PROVIDERS value; Terraform then uses the running process instead of starting
+its own (about 10x faster per command). It runs until SIGTERM/SIGINT or stdin closes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+from concurrent import futures
+from typing import Any, TextIO
+
+from oci_emulator import schema as schema_mod
+
+
+def _grpc_server(provider_source: str, pool: futures.ThreadPoolExecutor, store: Any) -> Any:
+    import grpc
+    from tf.gen import tfplugin_pb2_grpc as rpc
+
+    from oci_emulator.server import ProviderService, make_backend
+
+    server = grpc.server(
+        pool,
+        options=[
+            ("grpc.max_receive_message_length", 256 * 1024 * 1024),
+            ("grpc.max_send_message_length", 256 * 1024 * 1024),
+        ],
+    )
+    rpc.add_ProviderServicer_to_server(
+        ProviderService(make_backend(provider_source, store)), server
+    )
+    return server
+
+
+def _add_go_plugin_services(server: Any, on_shutdown: Any) -> None:
+    from tf.gen import grpc_controller_pb2 as controller_pb
+    from tf.gen import grpc_controller_pb2_grpc as controller_rpc
+    from tf.gen import grpc_stdio_pb2_grpc as stdio_rpc
+
+    class Controller(controller_rpc.GRPCControllerServicer):
+        def Shutdown(self, request: Any, context: Any) -> Any:
+            on_shutdown()
+            return controller_pb.Empty()
+
+    class Stdio(stdio_rpc.GRPCStdioServicer):
+        def StreamStdio(self, request: Any, context: Any) -> Any:
+            return iter(())
+
+    controller_rpc.add_GRPCControllerServicer_to_server(Controller(), server)
+    stdio_rpc.add_GRPCStdioServicer_to_server(Stdio(), server)
+
+
+def _guard_stdout() -> TextIO:
+    """Send stray prints to stderr; return a handle on the real stdout for the handshake.
+
+    go-plugin treats the first stdout line as the handshake, so nothing else may get there first.
+    """
+    real = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return real
+
+
+def serve_plugin(provider_source: str) -> None:
+    real_stdout = _guard_stdout()
+    import grpc
+
+    from oci_emulator.tls import pem_to_handshake, server_certificate
+
+    done = threading.Event()
+    pool = futures.ThreadPoolExecutor(max_workers=8)
+    server = _grpc_server(provider_source, pool, None)
+    _add_go_plugin_services(server, done.set)
+    sock_dir = tempfile.mkdtemp(prefix="ociemu-")
+    sock = os.path.join(sock_dir, "plugin.sock")
+    cert_pem, key_pem = server_certificate()
+    # Server-only TLS: Terraform's client certificate (ECDSA P-521) is not accepted by grpcio.
+    creds = grpc.ssl_server_credentials([(key_pem, cert_pem)], require_client_auth=False)
+    server.add_secure_port(f"unix://{sock}", creds)
+    server.start()
+    real_stdout.write(f"1|6|unix|{sock}|grpc|{pem_to_handshake(cert_pem)}\n")
+    real_stdout.flush()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: done.set())
+    done.wait()
+    server.stop(grace=0.1).wait(0.5)
+    shutil.rmtree(sock_dir, ignore_errors=True)
+    # Skip interpreter teardown (thread joins): Terraform waits for this process to exit.
+    os._exit(0)
+
+
+def serve_reattach(state_dir: str | None = None, watch_stdin: bool = False) -> None:
+    """Serve both providers without TLS; print the TF_REATTACH_PROVIDERS JSON on one line."""
+    real_stdout = _guard_stdout()
+    from oci_emulator.store import Store
+
+    store = Store(state_dir)
+    done = threading.Event()
+    pool = futures.ThreadPoolExecutor(max_workers=16)
+    sock_dir = tempfile.mkdtemp(prefix="ociemu-")
+    servers = []
+    reattach: dict[str, Any] = {}
+    for spec in (schema_mod.OCI, schema_mod.RANDOM):
+        server = _grpc_server(spec.source, pool, store)
+        # Terraform does not shut down reattached providers; a Shutdown call is ignored.
+        _add_go_plugin_services(server, lambda: None)
+        sock = os.path.join(sock_dir, f"{spec.name}.sock")
+        server.add_insecure_port(f"unix://{sock}")
+        server.start()
+        servers.append(server)
+        reattach[spec.address] = {
+            "Protocol": "grpc",
+            "ProtocolVersion": 6,
+            "Pid": os.getpid(),
+            "Test": True,
+            "Addr": {"Network": "unix", "String": sock},
+        }
+    real_stdout.write(json.dumps(reattach) + "\n")
+    real_stdout.flush()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: done.set())
+
+    def wait_for_stdin_eof() -> None:
+        # The parent holds our stdin open; when it dies, stdin closes and we stop too.
+        try:
+            while sys.stdin.buffer.read(1024):
+                pass
+        finally:
+            done.set()
+
+    if watch_stdin:
+        threading.Thread(target=wait_for_stdin_eof, daemon=True).start()
+    done.wait()
+    for server in servers:
+        server.stop(grace=0.1)
+    shutil.rmtree(sock_dir, ignore_errors=True)
+    os._exit(0)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "--reattach":
+        state_dir = None
+        if "--state-dir" in args:
+            state_dir = args[args.index("--state-dir") + 1]
+        serve_reattach(state_dir, watch_stdin="--watch-stdin" in args)
+        return
+    if len(args) != 1 or args[0] not in schema_mod.PROVIDERS:
+        sys.stderr.write(
+            f"usage: python -m oci_emulator.plugin {{{'|'.join(schema_mod.PROVIDERS)}}}\n"
+            "       python -m oci_emulator.plugin --reattach [--state-dir DIR] [--watch-stdin]\n"
+            "The first form is a Terraform provider plugin: Terraform starts it itself.\n"
+        )
+        sys.exit(2)
+    serve_plugin(args[0])
+
+
+if __name__ == "__main__":
+    main()

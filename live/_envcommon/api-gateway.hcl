@@ -1,0 +1,25 @@
+# Shared settings of the api-gateway unit: the public HTTPS entry in front of Galley.
+locals {
+  mocks = read_terragrunt_config("${get_terragrunt_dir()}/../../_envcommon/mock_outputs.hcl").locals
+}
+
+terraform {
+  source = "${dirname(find_in_parent_folders("terragrunt.hcl"))}/modules//api-gateway"
+}
+
+dependency "network" {
+  config_path                             = "../network"
+  mock_outputs                            = local.mocks.network
+  mock_outputs_allowed_terraform_commands = local.mocks.allowed_commands
+}
+
+dependency "container_instance" {
+  config_path                             = "../container-instance"
+  mock_outputs                            = local.mocks.container_instance
+  mock_outputs_allowed_terraform_commands = local.mocks.allowed_commands
+}
+
+inputs = {
+  subnet_id  = dependency.network.outputs.public_subnet_id
+  backend_ip = dependency.container_instance.outputs.private_ip
+}

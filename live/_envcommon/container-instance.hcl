@@ -1,0 +1,33 @@
+# Shared settings of the container-instance unit: Galley in the private subnet.
+locals {
+  env   = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
+  mocks = read_terragrunt_config("${get_terragrunt_dir()}/../../_envcommon/mock_outputs.hcl").locals
+}
+
+terraform {
+  source = "${dirname(find_in_parent_folders("terragrunt.hcl"))}/modules//container-instance"
+}
+
+dependency "network" {
+  config_path                             = "../network"
+  mock_outputs                            = local.mocks.network
+  mock_outputs_allowed_terraform_commands = local.mocks.allowed_commands
+}
+
+dependency "object_storage" {
+  config_path                             = "../object-storage"
+  mock_outputs                            = local.mocks.object_storage
+  mock_outputs_allowed_terraform_commands = local.mocks.allowed_commands
+}
+
+inputs = {
+  region           = local.env.region
+  subnet_id        = dependency.network.outputs.private_subnet_id
+  subnet_cidr      = dependency.network.outputs.private_subnet_cidr
+  image_namespace  = local.env.image_namespace
+  image_tag        = local.env.image_tag
+  ocpus            = local.env.container_ocpus
+  memory_in_gbs    = local.env.container_memory_in_gbs
+  bucket_name      = dependency.object_storage.outputs.bucket_name
+  bucket_namespace = dependency.object_storage.outputs.bucket_namespace
+}

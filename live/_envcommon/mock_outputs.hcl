@@ -1,0 +1,31 @@
+# Stand-in outputs for units that are not applied yet, so that `terragrunt run --all validate`
+# and `plan` work on a fresh environment. Shaped like real values (OCIDs, IPs, names) but not
+# equal to what a deployment yields, so a leaked mock is recognisable. Each unit's mocks are
+# written once here and read by every unit that depends on it; apply and destroy never use them
+# (allowed_commands).
+locals {
+  allowed_commands = ["validate", "plan"]
+
+  network = {
+    vcn_id              = "ocid1.vcn.oc1.iad.amaaaaaamockvcn0000000000000000000000000000000000000000"
+    public_subnet_id    = "ocid1.subnet.oc1.iad.aaaaaaaamockpublicsubnet000000000000000000000000000000"
+    private_subnet_id   = "ocid1.subnet.oc1.iad.aaaaaaaamockprivatesubnet00000000000000000000000000000"
+    public_subnet_cidr  = "10.0.1.0/24"
+    private_subnet_cidr = "10.0.2.0/24"
+    internet_gateway_id = "ocid1.internetgateway.oc1.iad.aaaaaaaamockinternetgateway000000000000000000000"
+    nat_gateway_id      = "ocid1.natgateway.oc1.iad.aaaaaaaamocknatgateway0000000000000000000000000000"
+    service_gateway_id  = "ocid1.servicegateway.oc1.iad.aaaaaaaamockservicegateway000000000000000000000"
+  }
+
+  object_storage = {
+    bucket_name      = "galley-mock-data"
+    bucket_namespace = "mocknamespace"
+    bucket_id        = "ocid1.bucket.oc1.iad.aaaaaaaamockbucket00000000000000000000000000000000000"
+  }
+
+  container_instance = {
+    container_instance_id = "ocid1.computecontainerinstance.oc1.iad.aaaaaaaamockcontainerinstance0000000000"
+    private_ip            = "10.0.2.123"
+    backend_url           = "http://10.0.2.123:8000"
+  }
+}

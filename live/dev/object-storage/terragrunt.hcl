@@ -1,0 +1,8 @@
+include "root" {
+  path = find_in_parent_folders("terragrunt.hcl")
+}
+
+include "envcommon" {
+  path           = "${get_terragrunt_dir()}/../../_envcommon/object-storage.hcl"
+  merge_strategy = "deep"
+}

@@ -1,0 +1,27 @@
+# Values of the prod environment. Replace the OCIDs and the namespace with your tenancy's
+# (live/README.md, "Prerequisites"); everything else has working defaults.
+locals {
+  environment = "prod"
+  region      = "eu-frankfurt-1"
+  home_region = "eu-frankfurt-1"
+  oci_profile = "DEFAULT" # profile in ~/.oci/config used by the provider and the oci backend
+
+  tenancy_id       = "ocid1.tenancy.oc1..aaaaaaaareplacewithyourtenancyocid00000000000000000000000"
+  compartment_id   = "ocid1.compartment.oc1..aaaaaaaareplacewithgalleyprodcompartmentocid000000000000"
+  dynamic_group_id = "ocid1.dynamicgroup.oc1..aaaaaaaareplacewithgalleyproddynamicgroupocid0000000000"
+  # Where Galley's runs may create resources, and where its policy lives (null = compartment_id).
+  work_compartment_id   = null
+  policy_compartment_id = null
+
+  image_namespace = "replacewithnamespace" # Object Storage namespace that holds the OCIR image
+  image_tag       = "0.1.0"
+
+  container_ocpus         = 2
+  container_memory_in_gbs = 8
+
+  # "local", "oci" (native, Terraform >= 1.12) or "s3" (S3-compatible endpoint, any Terraform >= 1.10).
+  state_backend   = "oci"
+  state_bucket    = "galley-tfstate"
+  state_namespace = "replacewithnamespace"
+  state_region    = "eu-frankfurt-1"
+}

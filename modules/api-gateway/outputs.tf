@@ -1,0 +1,29 @@
+output "gateway_id" {
+  description = "OCID of the API Gateway."
+  value       = oci_apigateway_gateway.this.id
+}
+
+output "deployment_id" {
+  description = "OCID of the deployment."
+  value       = oci_apigateway_deployment.this.id
+}
+
+output "hostname" {
+  description = "Public hostname of the gateway."
+  value       = oci_apigateway_gateway.this.hostname
+}
+
+output "endpoint_base_url" {
+  description = "Base URL of the deployment (https://<hostname><path_prefix>)."
+  value       = "https://${oci_apigateway_gateway.this.hostname}${var.path_prefix}"
+}
+
+output "backend_url_template" {
+  description = "Backend URL of the route, with the gateway's path variable."
+  value       = oci_apigateway_deployment.this.specification[0].routes[0].backend[0].url
+}
+
+output "token_query_parameter" {
+  description = "Name of the query parameter that carries the token."
+  value       = var.token_query_parameter
+}

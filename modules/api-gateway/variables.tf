@@ -1,0 +1,123 @@
+variable "compartment_id" {
+  description = "OCID of the compartment that holds the gateway and its deployment."
+  type        = string
+
+  validation {
+    condition     = can(regex("^ocid1\\.(compartment|tenancy)\\.oc[0-9]+\\.[a-z0-9-]*\\.[a-z0-9]+$", var.compartment_id))
+    error_message = "compartment_id = \"${var.compartment_id}\" is invalid: expected a compartment or tenancy OCID (ocid1.compartment.oc1..<id> or ocid1.tenancy.oc1..<id>)."
+  }
+}
+
+variable "name_prefix" {
+  description = "Prefix of display names (<prefix>-gateway, <prefix>-deployment)."
+  type        = string
+  default     = "galley"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,29}$", var.name_prefix))
+    error_message = "name_prefix = \"${var.name_prefix}\" is invalid: expected 1-30 characters: a lowercase letter, then lowercase letters, digits or '-'."
+  }
+}
+
+variable "freeform_tags" {
+  description = "Freeform tags merged over the defaults {app = \"galley\", managed-by = \"terraform\"}."
+  type        = map(string)
+  default     = {}
+}
+
+variable "subnet_id" {
+  description = "OCID of the regional public subnet of the gateway."
+  type        = string
+
+  validation {
+    condition     = can(regex("^ocid1\\.subnet\\.oc[0-9]+\\.[a-z0-9-]*\\.[a-z0-9]+$", var.subnet_id))
+    error_message = "subnet_id = \"${var.subnet_id}\" is invalid: expected a subnet OCID (ocid1.subnet.oc1.<region>.<id>)."
+  }
+}
+
+variable "nsg_ids" {
+  description = "OCIDs of network security groups for the gateway (optional; the subnet's security list already applies)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for id in var.nsg_ids : can(regex("^ocid1\\.networksecuritygroup\\.oc[0-9]+\\.[a-z0-9-]*\\.[a-z0-9]+$", id))])
+    error_message = "nsg_ids = ${jsonencode(var.nsg_ids)} is invalid: expected network security group OCIDs (ocid1.networksecuritygroup.oc1.<region>.<id>)."
+  }
+}
+
+variable "backend_ip" {
+  description = "Private IP of the Galley container instance."
+  type        = string
+
+  validation {
+    condition     = can(regex("^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])$", var.backend_ip))
+    error_message = "backend_ip = \"${var.backend_ip}\" is invalid: expected an IPv4 address such as 10.0.2.10."
+  }
+}
+
+variable "backend_port" {
+  description = "TCP port of Galley on the backend."
+  type        = number
+  default     = 8000
+
+  validation {
+    condition     = var.backend_port >= 1 && var.backend_port <= 65535 && floor(var.backend_port) == var.backend_port
+    error_message = "backend_port = ${var.backend_port} is invalid: expected a whole number from 1 to 65535."
+  }
+}
+
+variable "path_prefix" {
+  description = "Path prefix of the deployment: the endpoint is https://<hostname><path_prefix>/mcp."
+  type        = string
+  default     = "/galley"
+
+  validation {
+    condition     = can(regex("^(/[A-Za-z0-9._~-]+)+$", var.path_prefix)) && length(var.path_prefix) <= 255
+    error_message = "path_prefix = \"${var.path_prefix}\" is invalid: expected a path starting with '/', without a trailing '/', of at most 255 URL-safe characters, such as /galley."
+  }
+}
+
+variable "token_query_parameter" {
+  description = "Query parameter the gateway requires on every request (its value is checked by Galley)."
+  type        = string
+  default     = "token"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,64}$", var.token_query_parameter))
+    error_message = "token_query_parameter = \"${var.token_query_parameter}\" is invalid: expected 1-64 letters, digits, '_' or '-'."
+  }
+}
+
+variable "connect_timeout_in_seconds" {
+  description = "Seconds the gateway waits to connect to the backend."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.connect_timeout_in_seconds >= 1 && var.connect_timeout_in_seconds <= 75
+    error_message = "connect_timeout_in_seconds = ${var.connect_timeout_in_seconds} is invalid: expected 1 to 75 seconds."
+  }
+}
+
+variable "read_timeout_in_seconds" {
+  description = "Seconds the gateway waits between two reads from the backend; MCP streams (SSE) stay open, so the default is the maximum; a stream idle for longer is closed and the client reconnects."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.read_timeout_in_seconds >= 1 && var.read_timeout_in_seconds <= 300
+    error_message = "read_timeout_in_seconds = ${var.read_timeout_in_seconds} is invalid: expected 1 to 300 seconds."
+  }
+}
+
+variable "send_timeout_in_seconds" {
+  description = "Seconds the gateway waits between two writes to the backend."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.send_timeout_in_seconds >= 1 && var.send_timeout_in_seconds <= 300
+    error_message = "send_timeout_in_seconds = ${var.send_timeout_in_seconds} is invalid: expected 1 to 300 seconds."
+  }
+}

@@ -1,0 +1,97 @@
+locals {
+  freeform_tags = merge({ app = "galley", "managed-by" = "terraform" }, var.freeform_tags)
+
+  availability_domain = coalesce(var.availability_domain, try(data.oci_identity_availability_domains.this[0].availability_domains[0].name, null))
+  private_ip          = var.private_ip != null ? var.private_ip : try(cidrhost(var.subnet_cidr, 10), null)
+  image_url = coalesce(
+    var.galley_image_url,
+    "ocir.${var.region}.oci.oraclecloud.com/${coalesce(var.image_namespace, var.bucket_namespace)}/${var.image_repository_name}:${var.image_tag}",
+  )
+  url_token = var.url_token != null ? var.url_token : random_password.url_token.result
+
+  environment_variables = merge(var.environment_variables, {
+    GALLEY_HOST             = "0.0.0.0"
+    GALLEY_PORT             = tostring(var.galley_port)
+    GALLEY_DATA_DIR         = var.galley_data_dir
+    GALLEY_URL_TOKEN        = local.url_token
+    GALLEY_BUCKET_NAME      = var.bucket_name
+    GALLEY_BUCKET_NAMESPACE = var.bucket_namespace
+  })
+
+  # True when the private IP is a host of subnet_cidr (skipped when no CIDR is known).
+  private_ip_in_subnet = var.subnet_cidr == null || local.private_ip == null || try(
+    cidrhost("${local.private_ip}/${split("/", var.subnet_cidr)[1]}", 0) == cidrhost(var.subnet_cidr, 0), false
+  )
+}
+
+data "oci_identity_availability_domains" "this" {
+  count          = var.availability_domain == null ? 1 : 0
+  compartment_id = var.compartment_id
+}
+
+# Created even when url_token is given: a count on a sensitive input is refused by some
+# Terraform versions, and an unused random value costs nothing. No keepers: the token stays the
+# same across applies until this resource is replaced on purpose.
+resource "random_password" "url_token" {
+  length  = 32
+  special = false
+}
+
+resource "oci_container_instances_container_instance" "this" {
+  compartment_id                       = var.compartment_id
+  availability_domain                  = local.availability_domain
+  display_name                         = "${var.name_prefix}-ci"
+  shape                                = var.shape
+  container_restart_policy             = "ALWAYS"
+  graceful_shutdown_timeout_in_seconds = "30"
+  freeform_tags                        = local.freeform_tags
+
+  shape_config {
+    ocpus         = var.ocpus
+    memory_in_gbs = var.memory_in_gbs
+  }
+
+  vnics {
+    subnet_id             = var.subnet_id
+    private_ip            = local.private_ip
+    is_public_ip_assigned = false
+    nsg_ids               = var.nsg_ids
+    display_name          = "${var.name_prefix}-vnic"
+    freeform_tags         = local.freeform_tags
+  }
+
+  containers {
+    display_name          = var.name_prefix
+    image_url             = local.image_url
+    environment_variables = local.environment_variables
+    freeform_tags         = local.freeform_tags
+
+    health_checks {
+      name                     = "${var.name_prefix}-health"
+      health_check_type        = "HTTP"
+      port                     = var.galley_port
+      path                     = "/health"
+      initial_delay_in_seconds = var.health_check.initial_delay_in_seconds
+      interval_in_seconds      = var.health_check.interval_in_seconds
+      timeout_in_seconds       = var.health_check.timeout_in_seconds
+      failure_threshold        = var.health_check.failure_threshold
+      success_threshold        = 1
+      failure_action           = "KILL"
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = local.private_ip != null
+      error_message = "Neither private_ip nor subnet_cidr is set: give subnet_cidr (the default private IP is its 10th host) or an explicit private_ip."
+    }
+    precondition {
+      condition     = local.private_ip_in_subnet
+      error_message = "private_ip = \"${coalesce(local.private_ip, "null")}\" is not inside subnet_cidr = \"${coalesce(var.subnet_cidr, "null")}\": expected a free host address of the subnet."
+    }
+    precondition {
+      condition     = var.memory_in_gbs >= var.ocpus && var.memory_in_gbs <= 64 * var.ocpus
+      error_message = "memory_in_gbs = ${var.memory_in_gbs} with ocpus = ${var.ocpus} is invalid: expected 1 to 64 GB per OCPU (from ${var.ocpus} to ${64 * var.ocpus} GB)."
+    }
+  }
+}

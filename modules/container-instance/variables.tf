@@ -1,0 +1,242 @@
+variable "compartment_id" {
+  description = "OCID of the compartment that holds the container instance."
+  type        = string
+
+  validation {
+    condition     = can(regex("^ocid1\\.(compartment|tenancy)\\.oc[0-9]+\\.[a-z0-9-]*\\.[a-z0-9]+$", var.compartment_id))
+    error_message = "compartment_id = \"${var.compartment_id}\" is invalid: expected a compartment or tenancy OCID (ocid1.compartment.oc1..<id> or ocid1.tenancy.oc1..<id>)."
+  }
+}
+
+variable "name_prefix" {
+  description = "Prefix of display names (<prefix>-ci, <prefix>-vnic)."
+  type        = string
+  default     = "galley"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,29}$", var.name_prefix))
+    error_message = "name_prefix = \"${var.name_prefix}\" is invalid: expected 1-30 characters: a lowercase letter, then lowercase letters, digits or '-'."
+  }
+}
+
+variable "freeform_tags" {
+  description = "Freeform tags merged over the defaults {app = \"galley\", managed-by = \"terraform\"}."
+  type        = map(string)
+  default     = {}
+}
+
+variable "region" {
+  description = "OCI region identifier (such as us-ashburn-1); names the OCIR registry of the default image URL."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", var.region))
+    error_message = "region = \"${var.region}\" is invalid: expected an OCI region identifier such as us-ashburn-1 or eu-frankfurt-1."
+  }
+}
+
+variable "availability_domain" {
+  description = "Availability domain name (such as Uocm:US-ASHBURN-AD-1). null = the first availability domain of the region."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.availability_domain == null || can(regex("^[A-Za-z0-9]+:[A-Z0-9-]+-AD-[0-9]+$", var.availability_domain))
+    error_message = "availability_domain = \"${coalesce(var.availability_domain, "null")}\" is invalid: expected an availability domain name such as Uocm:US-ASHBURN-AD-1, or null."
+  }
+}
+
+variable "subnet_id" {
+  description = "OCID of the private subnet for the container instance's VNIC."
+  type        = string
+
+  validation {
+    condition     = can(regex("^ocid1\\.subnet\\.oc[0-9]+\\.[a-z0-9-]*\\.[a-z0-9]+$", var.subnet_id))
+    error_message = "subnet_id = \"${var.subnet_id}\" is invalid: expected a subnet OCID (ocid1.subnet.oc1.<region>.<id>)."
+  }
+}
+
+variable "subnet_cidr" {
+  description = "CIDR block of the subnet; the default private IP is its 10th host. May be null when private_ip is set."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.subnet_cidr == null || (can(cidrhost(var.subnet_cidr, 0)) && can(regex("^[0-9.]+/[0-9]+$", coalesce(var.subnet_cidr, "-"))))
+    error_message = "subnet_cidr = \"${coalesce(var.subnet_cidr, "null")}\" is invalid: expected an IPv4 CIDR block such as 10.0.2.0/24."
+  }
+}
+
+variable "private_ip" {
+  description = "Static private IP of the VNIC, so that the gateway's backend URL survives replacement. null = cidrhost(subnet_cidr, 10)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.private_ip == null || can(regex("^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])$", coalesce(var.private_ip, "-")))
+    error_message = "private_ip = \"${coalesce(var.private_ip, "null")}\" is invalid: expected an IPv4 address such as 10.0.2.10, or null."
+  }
+}
+
+variable "nsg_ids" {
+  description = "OCIDs of network security groups for the VNIC (optional; the subnet's security list already applies)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for id in var.nsg_ids : can(regex("^ocid1\\.networksecuritygroup\\.oc[0-9]+\\.[a-z0-9-]*\\.[a-z0-9]+$", id))])
+    error_message = "nsg_ids = ${jsonencode(var.nsg_ids)} is invalid: expected network security group OCIDs (ocid1.networksecuritygroup.oc1.<region>.<id>)."
+  }
+}
+
+variable "shape" {
+  description = "Container instance shape (a flexible CI shape)."
+  type        = string
+  default     = "CI.Standard.E4.Flex"
+
+  validation {
+    condition     = can(regex("^CI\\.Standard\\.[A-Z][A-Z0-9]*\\.Flex$", var.shape))
+    error_message = "shape = \"${var.shape}\" is invalid: expected a flexible container instance shape such as CI.Standard.E4.Flex."
+  }
+}
+
+variable "ocpus" {
+  description = "OCPUs of the container instance."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.ocpus >= 1 && var.ocpus <= 64 && floor(var.ocpus) == var.ocpus
+    error_message = "ocpus = ${var.ocpus} is invalid: expected a whole number of OCPUs from 1 to 64."
+  }
+}
+
+variable "memory_in_gbs" {
+  description = "Memory of the container instance in GB (1 to 64 GB per OCPU)."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.memory_in_gbs >= 1 && var.memory_in_gbs <= 1024 && floor(var.memory_in_gbs) == var.memory_in_gbs
+    error_message = "memory_in_gbs = ${var.memory_in_gbs} is invalid: expected a whole number of GB from 1 to 1024."
+  }
+}
+
+variable "galley_image_url" {
+  description = "Full image URL with registry and an explicit tag or digest. null = ocir.<region>.oci.oraclecloud.com/<image_namespace>/galley:<image_tag>."
+  type        = string
+  default     = null
+
+  validation {
+    condition = var.galley_image_url == null || (
+      can(regex("^[a-z0-9.-]+(:[0-9]+)?/[a-z0-9._/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$", coalesce(var.galley_image_url, "-")))
+      && !endswith(coalesce(var.galley_image_url, "-"), ":latest")
+    )
+    error_message = "galley_image_url = \"${coalesce(var.galley_image_url, "null")}\" is invalid: expected <registry>/<repository>:<tag> (or @sha256:<digest>) with an explicit tag other than latest, such as ocir.us-ashburn-1.oci.oraclecloud.com/mytenancy/galley:0.1.0."
+  }
+}
+
+variable "image_namespace" {
+  description = "OCIR namespace of the default image URL. null = bucket_namespace (a tenancy has one namespace for Object Storage and OCIR)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.image_namespace == null || can(regex("^[a-z0-9][a-z0-9_-]*$", coalesce(var.image_namespace, "-")))
+    error_message = "image_namespace = \"${coalesce(var.image_namespace, "null")}\" is invalid: expected an Object Storage namespace (lowercase letters, digits, '-', '_')."
+  }
+}
+
+variable "image_repository_name" {
+  description = "OCIR repository of the default image URL."
+  type        = string
+  default     = "galley"
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9._/-]{0,254}$", var.image_repository_name))
+    error_message = "image_repository_name = \"${var.image_repository_name}\" is invalid: expected 1-255 lowercase letters, digits, '.', '_', '-' or '/', starting with a letter or digit."
+  }
+}
+
+variable "image_tag" {
+  description = "Tag of the default image URL (always explicit: a container instance never re-pulls a moving tag)."
+  type        = string
+  default     = "0.1.0"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$", var.image_tag)) && var.image_tag != "latest"
+    error_message = "image_tag = \"${var.image_tag}\" is invalid: expected an explicit image tag other than latest (letters, digits, '.', '_', '-'), such as 0.1.0."
+  }
+}
+
+variable "galley_port" {
+  description = "TCP port Galley listens on (GALLEY_PORT, health check port)."
+  type        = number
+  default     = 8000
+
+  validation {
+    condition     = var.galley_port >= 1 && var.galley_port <= 65535 && floor(var.galley_port) == var.galley_port
+    error_message = "galley_port = ${var.galley_port} is invalid: expected a whole number from 1 to 65535."
+  }
+}
+
+variable "galley_data_dir" {
+  description = "Data directory inside the container (GALLEY_DATA_DIR)."
+  type        = string
+  default     = "/var/lib/galley"
+
+  validation {
+    condition     = startswith(var.galley_data_dir, "/")
+    error_message = "galley_data_dir = \"${var.galley_data_dir}\" is invalid: expected an absolute path such as /var/lib/galley."
+  }
+}
+
+variable "url_token" {
+  description = "Token required in the endpoint URL (GALLEY_URL_TOKEN). null = a generated 32-character alphanumeric token, stable across applies."
+  type        = string
+  default     = null
+  sensitive   = true
+
+  validation {
+    condition     = var.url_token == null || can(regex("^[A-Za-z0-9._~-]{16,256}$", coalesce(var.url_token, "-")))
+    error_message = "url_token is invalid: expected 16-256 URL-safe characters (letters, digits, '.', '_', '~', '-'), or null to generate one."
+  }
+}
+
+variable "bucket_name" {
+  description = "Name of the Galley bucket (GALLEY_BUCKET_NAME)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._-]{1,256}$", var.bucket_name))
+    error_message = "bucket_name = \"${var.bucket_name}\" is invalid: expected 1-256 letters, digits, '.', '_' or '-'."
+  }
+}
+
+variable "bucket_namespace" {
+  description = "Object Storage namespace of the bucket (GALLEY_BUCKET_NAMESPACE)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9_-]*$", var.bucket_namespace))
+    error_message = "bucket_namespace = \"${var.bucket_namespace}\" is invalid: expected an Object Storage namespace (lowercase letters, digits, '-', '_')."
+  }
+}
+
+variable "environment_variables" {
+  description = "Extra environment variables for the container. The GALLEY_* variables set by this module take precedence."
+  type        = map(string)
+  default     = {}
+}
+
+variable "health_check" {
+  description = "HTTP health check of the container on /health; the container is killed and restarted after failure_threshold failures."
+  type = object({
+    initial_delay_in_seconds = optional(number, 10)
+    interval_in_seconds      = optional(number, 10)
+    timeout_in_seconds       = optional(number, 5)
+    failure_threshold        = optional(number, 3)
+  })
+  default  = {}
+  nullable = false
+}

@@ -1,0 +1,24 @@
+output "policy_id" {
+  description = "OCID of the Galley policy."
+  value       = oci_identity_policy.this.id
+}
+
+output "policy_name" {
+  description = "Name of the Galley policy (unique in the tenancy)."
+  value       = oci_identity_policy.this.name
+}
+
+output "policy_statements" {
+  description = "Statements of the Galley policy."
+  value       = oci_identity_policy.this.statements
+}
+
+output "policy_compartment_id" {
+  description = "OCID of the compartment that holds the policy."
+  value       = oci_identity_policy.this.compartment_id
+}
+
+output "dynamic_group_matching_rule" {
+  description = "Matching rule the dynamic group (dynamic_group_id) should have: the container instances of the Galley compartment."
+  value       = "ALL {resource.type='computecontainerinstance', resource.compartment.id='${var.compartment_id}'}"
+}

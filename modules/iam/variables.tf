@@ -1,0 +1,101 @@
+variable "compartment_id" {
+  description = "OCID of the Galley compartment: the bucket, the container instance and the OCIR repository (by default) live here."
+  type        = string
+
+  validation {
+    condition     = can(regex("^ocid1\\.(compartment|tenancy)\\.oc[0-9]+\\.[a-z0-9-]*\\.[a-z0-9]+$", var.compartment_id))
+    error_message = "compartment_id = \"${var.compartment_id}\" is invalid: expected a compartment or tenancy OCID (ocid1.compartment.oc1..<id> or ocid1.tenancy.oc1..<id>)."
+  }
+}
+
+variable "name_prefix" {
+  description = "Prefix of the policy name (<prefix>-policy)."
+  type        = string
+  default     = "galley"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,29}$", var.name_prefix))
+    error_message = "name_prefix = \"${var.name_prefix}\" is invalid: expected 1-30 characters: a lowercase letter, then lowercase letters, digits or '-'."
+  }
+}
+
+variable "freeform_tags" {
+  description = "Freeform tags merged over the defaults {app = \"galley\", managed-by = \"terraform\"}."
+  type        = map(string)
+  default     = {}
+}
+
+variable "tenancy_id" {
+  description = "OCID of the tenancy. Used as the policy compartment when the policy names several compartments and policy_compartment_id is null."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.tenancy_id == null || can(regex("^ocid1\\.tenancy\\.oc[0-9]+\\.[a-z0-9-]*\\.[a-z0-9]+$", var.tenancy_id))
+    error_message = "tenancy_id = \"${coalesce(var.tenancy_id, "null")}\" is invalid: expected a tenancy OCID (ocid1.tenancy.oc1..<id>) or null."
+  }
+}
+
+variable "dynamic_group_id" {
+  description = "OCID of the existing dynamic group that matches the Galley container instance (see README for its matching rule)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^ocid1\\.dynamicgroup\\.oc[0-9]+\\.[a-z0-9-]*\\.[a-z0-9]+$", var.dynamic_group_id))
+    error_message = "dynamic_group_id = \"${var.dynamic_group_id}\" is invalid: expected a dynamic group OCID (ocid1.dynamicgroup.oc1..<id>)."
+  }
+}
+
+variable "bucket_name" {
+  description = "Name of the Galley bucket: the only bucket whose objects Galley may read and write."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._-]{1,256}$", var.bucket_name))
+    error_message = "bucket_name = \"${var.bucket_name}\" is invalid: expected 1-256 letters, digits, '.', '_' or '-'."
+  }
+}
+
+variable "galley_work_compartment_id" {
+  description = "OCID of the compartment where Galley manages Resource Manager stacks and jobs, networking and instances. null = compartment_id."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.galley_work_compartment_id == null || can(regex("^ocid1\\.(compartment|tenancy)\\.oc[0-9]+\\.[a-z0-9-]*\\.[a-z0-9]+$", var.galley_work_compartment_id))
+    error_message = "galley_work_compartment_id = \"${coalesce(var.galley_work_compartment_id, "null")}\" is invalid: expected a compartment or tenancy OCID (ocid1.compartment.oc1..<id>) or null."
+  }
+}
+
+variable "policy_compartment_id" {
+  description = "OCID of the compartment that holds the policy; it must be, or contain, every compartment the statements name. null = compartment_id when only that compartment is named, else tenancy_id."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.policy_compartment_id == null || can(regex("^ocid1\\.(compartment|tenancy)\\.oc[0-9]+\\.[a-z0-9-]*\\.[a-z0-9]+$", var.policy_compartment_id))
+    error_message = "policy_compartment_id = \"${coalesce(var.policy_compartment_id, "null")}\" is invalid: expected a compartment or tenancy OCID (ocid1.compartment.oc1..<id>) or null."
+  }
+}
+
+variable "image_repository_name" {
+  description = "Name of the OCIR repository holding the Galley image (the only repository Galley may pull from)."
+  type        = string
+  default     = "galley"
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9._/-]{0,254}$", var.image_repository_name))
+    error_message = "image_repository_name = \"${var.image_repository_name}\" is invalid: expected 1-255 lowercase letters, digits, '.', '_', '-' or '/', starting with a letter or digit."
+  }
+}
+
+variable "image_repository_compartment_id" {
+  description = "OCID of the compartment that holds the OCIR repository. null = compartment_id."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.image_repository_compartment_id == null || can(regex("^ocid1\\.(compartment|tenancy)\\.oc[0-9]+\\.[a-z0-9-]*\\.[a-z0-9]+$", var.image_repository_compartment_id))
+    error_message = "image_repository_compartment_id = \"${coalesce(var.image_repository_compartment_id, "null")}\" is invalid: expected a compartment or tenancy OCID (ocid1.compartment.oc1..<id>) or null."
+  }
+}

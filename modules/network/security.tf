@@ -1,0 +1,66 @@
+# Public subnet: HTTPS in from anywhere (the API Gateway), and out only to Galley's port in the
+# private subnet (the gateway's backend calls).
+resource "oci_core_security_list" "public" {
+  #checkov:skip=CKV_OCI_17: stateful rules on purpose: connection tracking lets replies through, whereas stateless ingress would need an extra egress rule per port for the return traffic.
+  compartment_id = var.compartment_id
+  vcn_id         = oci_core_vcn.this.id
+  display_name   = "${var.name_prefix}-public-sl"
+  freeform_tags  = local.freeform_tags
+
+  ingress_security_rules {
+    # HTTPS from the internet to the API Gateway
+    protocol    = local.protocol_tcp
+    source      = local.anywhere
+    source_type = "CIDR_BLOCK"
+    stateless   = false
+
+    tcp_options {
+      min = var.https_port
+      max = var.https_port
+    }
+  }
+
+  egress_security_rules {
+    # API Gateway to the Galley backend
+    protocol         = local.protocol_tcp
+    destination      = var.private_subnet_cidr
+    destination_type = "CIDR_BLOCK"
+    stateless        = false
+
+    tcp_options {
+      min = var.galley_port
+      max = var.galley_port
+    }
+  }
+}
+
+# Private subnet: Galley's port from the public subnet only; all egress (through the NAT and
+# service gateways) for image pulls, Object Storage and the OCI APIs.
+resource "oci_core_security_list" "private" {
+  #checkov:skip=CKV_OCI_17: stateful rules on purpose: connection tracking lets replies through, whereas stateless ingress would need an extra egress rule per port for the return traffic.
+  compartment_id = var.compartment_id
+  vcn_id         = oci_core_vcn.this.id
+  display_name   = "${var.name_prefix}-private-sl"
+  freeform_tags  = local.freeform_tags
+
+  ingress_security_rules {
+    # Galley from the API Gateway subnet
+    protocol    = local.protocol_tcp
+    source      = var.public_subnet_cidr
+    source_type = "CIDR_BLOCK"
+    stateless   = false
+
+    tcp_options {
+      min = var.galley_port
+      max = var.galley_port
+    }
+  }
+
+  egress_security_rules {
+    # All outbound traffic through the NAT and service gateways
+    protocol         = "all"
+    destination      = local.anywhere
+    destination_type = "CIDR_BLOCK"
+    stateless        = false
+  }
+}

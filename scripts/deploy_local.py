@@ -1,0 +1,92 @@
+"""Deploy stack/ onto the emulated OCI cloud kept in .local/ (the Python half of deploy-local).
+
+Terraform runs `init` and `apply -auto-approve` on a working copy of stack/ and modules/ under
+.local/deploy (so that stack/ keeps no emulator lock file or state), with stack's
+terraform.tfvars.example as variables, then prints `terraform output` with the token masked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from oci_emulator.harness import EmulatedCloud
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+LOCAL_DIR = REPO_ROOT / ".local"
+# The provider schemas sit beside the checkout (as for the tests, see tests/conftest.py).
+os.environ.setdefault(
+    "OCI_EMULATOR_SCHEMA_DIR", str(REPO_ROOT.parent / "shared" / "provider-schemas")
+)
+_SUMMARY = re.compile(r"^(Apply|Destroy) complete!.*$", re.MULTILINE)
+_TOKEN_IN_URL = re.compile(r"(token=)[^&\s]+")
+
+
+def sync_sources(work_dir: Path) -> Path:
+    """Copy the Terraform sources into work_dir (state and .terraform there are kept)."""
+    for name in ("stack", "modules"):
+        source, target = REPO_ROOT / name, work_dir / name
+        for path in source.rglob("*"):
+            relative = path.relative_to(source)
+            if ".terraform" in relative.parts or path.name.endswith(".tfstate"):
+                continue
+            if path.is_file():
+                (target / relative).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, target / relative)
+    stack_dir = work_dir / "stack"
+    shutil.copy2(stack_dir / "terraform.tfvars.example", stack_dir / "terraform.tfvars")
+    return stack_dir
+
+
+def terraform(stack_dir: Path, env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        ["terraform", *args], cwd=stack_dir, env=env, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout + result.stderr)
+        raise SystemExit(f"terraform {args[0]} failed (exit {result.returncode})")
+    return result.stdout
+
+
+def masked(value: object) -> object:
+    """A sensitive output for display: a URL keeps all but its token, anything else is hidden."""
+    if isinstance(value, str) and _TOKEN_IN_URL.search(value):
+        return _TOKEN_IN_URL.sub(r"\1********", value)
+    return "********"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--state-dir", type=Path, default=LOCAL_DIR / "cloud")
+    parser.add_argument("--work-dir", type=Path, default=LOCAL_DIR / "deploy")
+    parser.add_argument("--show-token", action="store_true", help="print the token unmasked")
+    parser.add_argument("--destroy", action="store_true", help="destroy what was deployed")
+    args = parser.parse_args(argv)
+
+    stack_dir = sync_sources(args.work_dir.resolve())
+    with EmulatedCloud(args.state_dir) as cloud:
+        terraform(stack_dir, cloud.env, "init", "-input=false", "-no-color")
+        action = "destroy" if args.destroy else "apply"
+        print(f"terraform {action} in {stack_dir} (cloud state: {cloud.state_dir})", flush=True)
+        log = terraform(stack_dir, cloud.env, action, "-auto-approve", "-input=false", "-no-color")
+        summary = _SUMMARY.search(log)
+        print(summary.group(0) if summary else log[-2000:], flush=True)
+        if args.destroy:
+            return 0
+        outputs = json.loads(terraform(stack_dir, cloud.env, "output", "-json"))
+    for name, output in sorted(outputs.items()):
+        value = output["value"]
+        if output.get("sensitive") and not args.show_token:
+            value = masked(value)
+        print(f"{name} = {json.dumps(value)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

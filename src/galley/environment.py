@@ -1,0 +1,111 @@
+"""The `galley_environment` report: what this deployment runs and whether it can store data."""
+
+import json
+import os
+import platform
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import anyio
+from anyio import to_thread
+from pydantic import BaseModel, Field
+
+from galley import __version__
+from galley.datadir import data_dir_problem
+
+PROBE_TIMEOUT_SECONDS = 10.0  # the oci CLI alone needs a few seconds to start on a small shape
+
+
+class BinaryVersion(BaseModel):
+    name: str
+    present: bool = Field(description="Found on PATH")
+    version: str | None = Field(None, description="Version it reports, when it ran")
+    error: str | None = Field(None, description="Why the version could not be read")
+
+
+class DataDirStatus(BaseModel):
+    path: str
+    usable: bool = Field(description="Exists and a file can be written to it")
+    problem: str | None = None
+    free_bytes: int | None = None
+
+
+class EnvironmentReport(BaseModel):
+    galley_version: str
+    python_version: str
+    binaries: list[BinaryVersion]
+    data_dir: DataDirStatus
+
+
+def _terraform_version(out: str) -> str:
+    return str(json.loads(out)["terraform_version"])
+
+
+def _kubectl_version(out: str) -> str:
+    return str(json.loads(out)["clientVersion"]["gitVersion"])
+
+
+def _first_line(out: str) -> str:
+    return out.strip().splitlines()[0]
+
+
+@dataclass(frozen=True)
+class Probe:
+    name: str
+    args: tuple[str, ...]
+    parse: Callable[[str], str]
+
+
+# Flags that print the local version only: plain `kubectl version` would call a cluster
+# and `terraform version` would ask checkpoint.hashicorp.com (CHECKPOINT_DISABLE below).
+PROBES = (
+    Probe("terraform", ("version", "-json"), _terraform_version),
+    Probe("oci", ("--version",), _first_line),
+    Probe("kubectl", ("version", "--client", "-o", "json"), _kubectl_version),
+)
+
+
+async def probe_binary(probe: Probe, timeout: float = PROBE_TIMEOUT_SECONDS) -> BinaryVersion:
+    path = shutil.which(probe.name)
+    if path is None:
+        return BinaryVersion(name=probe.name, present=False)
+    env = {**os.environ, "CHECKPOINT_DISABLE": "1"}
+    try:
+        with anyio.fail_after(timeout):
+            done = await anyio.run_process([path, *probe.args], check=False, env=env)
+    except TimeoutError:
+        return BinaryVersion(name=probe.name, present=True, error=f"timed out after {timeout:g}s")
+    except OSError as exc:
+        return BinaryVersion(name=probe.name, present=True, error=f"cannot run: {exc.strerror}")
+    if done.returncode != 0:
+        return BinaryVersion(name=probe.name, present=True, error=f"exit status {done.returncode}")
+    try:
+        version = probe.parse(done.stdout.decode(errors="replace"))
+    except (ValueError, KeyError, IndexError, TypeError):
+        return BinaryVersion(name=probe.name, present=True, error="unrecognised version output")
+    return BinaryVersion(name=probe.name, present=True, version=version)
+
+
+def data_dir_status(path: Path) -> DataDirStatus:
+    problem = data_dir_problem(path)
+    free = shutil.disk_usage(path).free if problem is None else None
+    return DataDirStatus(path=str(path), usable=problem is None, problem=problem, free_bytes=free)
+
+
+async def environment_report(data_dir: Path) -> EnvironmentReport:
+    results: dict[str, BinaryVersion] = {}
+
+    async def run(probe: Probe) -> None:
+        results[probe.name] = await probe_binary(probe)
+
+    async with anyio.create_task_group() as tg:
+        for probe in PROBES:
+            tg.start_soon(run, probe)
+    return EnvironmentReport(
+        galley_version=__version__,
+        python_version=platform.python_version(),
+        binaries=[results[probe.name] for probe in PROBES],
+        data_dir=await to_thread.run_sync(data_dir_status, data_dir),
+    )

@@ -1,0 +1,74 @@
+"""Run the app under uvicorn, draining on SIGTERM/SIGINT within a bounded grace period."""
+
+import logging
+import math
+import signal
+import time
+from types import FrameType
+
+import uvicorn
+
+from galley.app import build_app
+from galley.runtime_state import RuntimeState
+from galley.settings import Settings
+
+logger = logging.getLogger("galley")
+
+
+class GalleyServer(uvicorn.Server):
+    """uvicorn's server with a drain phase before its own shutdown.
+
+    On the first signal /ready turns 503 and the server keeps listening and
+    answering until no request is in flight or `grace` seconds have passed; then
+    uvicorn closes the listener and gets what is left of the grace period to let
+    open connections finish (at least 1 s). A second signal skips the wait, a third cancels
+    the remaining requests.
+    """
+
+    def __init__(self, config: uvicorn.Config, state: RuntimeState, grace: float) -> None:
+        super().__init__(config)
+        self._state = state
+        self._grace = grace
+        self._drain_deadline: float | None = None
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        # Unlike uvicorn's, this does not record the signal for re-raising after shutdown,
+        # which would make the process die of SIGTERM (status 143) even after a complete
+        # drain: Galley exits 0 so the container runtime records a clean stop.
+        if not self._state.draining:
+            name = signal.Signals(sig).name
+            logger.info("%s received: draining for up to %gs", name, self._grace)
+            self._state.draining = True
+            self._drain_deadline = time.monotonic() + self._grace
+        elif not self.should_exit:
+            self.should_exit = True
+        else:
+            self.force_exit = True
+
+    async def on_tick(self, counter: int) -> bool:
+        if self._drain_deadline is not None and not self.should_exit:
+            remaining = self._drain_deadline - time.monotonic()
+            if self._state.in_flight == 0 or remaining <= 0:
+                self.config.timeout_graceful_shutdown = max(1, math.ceil(remaining))
+                self.should_exit = True
+        return await super().on_tick(counter)
+
+
+def serve(settings: Settings) -> int:
+    """Serve until stopped; return the process exit status."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)-9s %(name)s: %(message)s")
+    # In stateless mode this logs "Terminating session: None" after every request.
+    logging.getLogger("mcp.server.streamable_http").setLevel(logging.WARNING)
+    state = RuntimeState()
+    config = uvicorn.Config(
+        build_app(settings, state),
+        host=settings.host,
+        port=settings.port,
+        ws="none",  # nothing here speaks WebSocket; one protocol less to expose
+        lifespan="on",
+        server_header=False,
+        timeout_graceful_shutdown=max(1, math.ceil(settings.shutdown_grace_seconds)),
+    )
+    server = GalleyServer(config, state, settings.shutdown_grace_seconds)
+    server.run()
+    return 0 if server.started else 3

@@ -1,0 +1,77 @@
+locals {
+  # Galley's port, used by the security lists, the container and the gateway's backend.
+  galley_port = 8000
+  # MCP's Streamable HTTP path on the Galley runtime.
+  mcp_path = "/mcp"
+}
+
+module "network" {
+  source = "../modules/network"
+
+  compartment_id      = var.compartment_id
+  name_prefix         = var.name_prefix
+  freeform_tags       = var.freeform_tags
+  vcn_cidr            = var.network.vcn_cidr
+  public_subnet_cidr  = var.network.public_subnet_cidr
+  private_subnet_cidr = var.network.private_subnet_cidr
+  galley_port         = local.galley_port
+}
+
+module "object_storage" {
+  source = "../modules/object-storage"
+
+  compartment_id = var.compartment_id
+  name_prefix    = var.name_prefix
+  freeform_tags  = var.freeform_tags
+  kms_key_id     = var.kms_key_id
+}
+
+module "iam" {
+  source = "../modules/iam"
+  providers = {
+    oci = oci.home
+  }
+
+  compartment_id             = var.compartment_id
+  name_prefix                = var.name_prefix
+  freeform_tags              = var.freeform_tags
+  tenancy_id                 = var.tenancy_id
+  dynamic_group_id           = var.dynamic_group_id
+  bucket_name                = module.object_storage.bucket_name
+  galley_work_compartment_id = var.galley_work_compartment_id
+  policy_compartment_id      = var.policy_compartment_id
+}
+
+module "container_instance" {
+  source = "../modules/container-instance"
+
+  compartment_id   = var.compartment_id
+  name_prefix      = var.name_prefix
+  freeform_tags    = var.freeform_tags
+  region           = var.region
+  subnet_id        = module.network.private_subnet_id
+  subnet_cidr      = module.network.private_subnet_cidr
+  ocpus            = var.ocpus
+  memory_in_gbs    = var.memory_in_gbs
+  image_tag        = var.image_tag
+  galley_image_url = var.galley_image_url
+  galley_port      = local.galley_port
+  url_token        = var.url_token
+  bucket_name      = module.object_storage.bucket_name
+  bucket_namespace = module.object_storage.bucket_namespace
+
+  # Galley uses the bucket through its resource principal: the policy must exist first.
+  depends_on = [module.iam]
+}
+
+module "api_gateway" {
+  source = "../modules/api-gateway"
+
+  compartment_id = var.compartment_id
+  name_prefix    = var.name_prefix
+  freeform_tags  = var.freeform_tags
+  subnet_id      = module.network.public_subnet_id
+  backend_ip     = module.container_instance.private_ip
+  backend_port   = local.galley_port
+  path_prefix    = var.path_prefix
+}

@@ -1,0 +1,125 @@
+# Required: the three values of terraform.tfvars (see terraform.tfvars.example). The modules
+# validate every input; only the values the provider blocks use directly are checked here too.
+
+variable "compartment_id" {
+  description = "OCID of the compartment for Galley's network, bucket, container instance and gateway."
+  type        = string
+}
+
+variable "region" {
+  description = "OCI region to deploy into, such as us-ashburn-1."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", var.region))
+    error_message = "region = \"${var.region}\" is invalid: expected an OCI region identifier such as us-ashburn-1 or eu-frankfurt-1."
+  }
+}
+
+variable "dynamic_group_id" {
+  description = "OCID of the existing dynamic group matching the Galley container instance (rule in modules/iam/README.md)."
+  type        = string
+}
+
+# Optional.
+
+variable "home_region" {
+  description = "Home region of the tenancy, where IAM policies are written. null = region."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.home_region == null || can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", coalesce(var.home_region, "-")))
+    error_message = "home_region = \"${coalesce(var.home_region, "null")}\" is invalid: expected an OCI region identifier such as us-ashburn-1, or null."
+  }
+}
+
+variable "config_file_profile" {
+  description = "Profile of ~/.oci/config to authenticate with. null = DEFAULT."
+  type        = string
+  default     = null
+}
+
+variable "tenancy_id" {
+  description = "OCID of the tenancy; the IAM policy goes there when it names several compartments and policy_compartment_id is null."
+  type        = string
+  default     = null
+}
+
+variable "galley_work_compartment_id" {
+  description = "OCID of the compartment Galley manages (Resource Manager, networking, instances). null = compartment_id."
+  type        = string
+  default     = null
+}
+
+variable "policy_compartment_id" {
+  description = "OCID of the compartment of the IAM policy; it must contain every compartment the policy names."
+  type        = string
+  default     = null
+}
+
+variable "name_prefix" {
+  description = "Prefix of every name and display name."
+  type        = string
+  default     = "galley"
+}
+
+variable "freeform_tags" {
+  description = "Freeform tags merged over {app = \"galley\", managed-by = \"terraform\"}."
+  type        = map(string)
+  default     = {}
+}
+
+variable "network" {
+  description = "CIDR blocks of the VCN and its two subnets."
+  type = object({
+    vcn_cidr            = optional(string, "10.0.0.0/16")
+    public_subnet_cidr  = optional(string, "10.0.1.0/24")
+    private_subnet_cidr = optional(string, "10.0.2.0/24")
+  })
+  default  = {}
+  nullable = false
+}
+
+variable "kms_key_id" {
+  description = "OCID of a Vault key for the bucket. null = Oracle-managed keys."
+  type        = string
+  default     = null
+}
+
+variable "image_tag" {
+  description = "Tag of the Galley image in OCIR (ocir.<region>.oci.oraclecloud.com/<namespace>/galley:<tag>)."
+  type        = string
+  default     = "0.1.0"
+}
+
+variable "galley_image_url" {
+  description = "Full image URL with an explicit tag; overrides the OCIR default."
+  type        = string
+  default     = null
+}
+
+variable "ocpus" {
+  description = "OCPUs of the container instance."
+  type        = number
+  default     = 1
+}
+
+variable "memory_in_gbs" {
+  description = "Memory of the container instance in GB."
+  type        = number
+  default     = 2
+}
+
+variable "url_token" {
+  description = "Token of the endpoint URL. null = generated once (32 URL-safe characters) and kept."
+  type        = string
+  default     = null
+  sensitive   = true
+}
+
+variable "path_prefix" {
+  description = "Path prefix of the API Gateway deployment."
+  type        = string
+  default     = "/galley"
+}

@@ -1,0 +1,40 @@
+"""What .dockerignore lets into the build context (no Docker engine needed)."""
+
+from __future__ import annotations
+
+import sys
+import tarfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+import galley_image_kit as kit
+
+
+def context_files() -> dict[str, int]:
+    with tarfile.open(fileobj=kit.build_context({})) as tf:
+        return {m.name: m.size for m in tf.getmembers() if m.isfile()}
+
+
+def test_context_holds_what_the_dockerfile_copies():
+    names = set(context_files())
+    assert {
+        "docker/Dockerfile",
+        "docker/fetch_release.py",
+        "docker/extra-ca/README.md",
+        "pyproject.toml",
+        "uv.lock",
+        "README.md",
+        "emulator/pyproject.toml",
+        "src/galley/__init__.py",
+        "src/galley/__main__.py",
+    } <= names
+
+
+def test_context_leaves_out_vcs_envs_tests_and_terraform_state():
+    files = context_files()
+    unwanted = (".git/", ".venv/", "tests/", "modules/", "live/", "stack/", "emulator/src/")
+    assert [n for n in files if n.startswith(unwanted)] == []
+    parts = {part for name in files for part in Path(name).parts}
+    assert not parts & {".terraform", ".terragrunt-cache", "__pycache__", ".local"}
+    assert not [n for n in files if n.endswith((".tfstate", ".tfvars", ".pyc"))]
+    assert sum(files.values()) < 2_000_000  # uv.lock is most of it

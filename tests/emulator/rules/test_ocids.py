@@ -1,0 +1,59 @@
+"""OCID syntax, region keys and the World helpers the core may reuse."""
+
+import pytest
+from oci_emulator.oci import api
+from oci_emulator.oci.ocids import ocid_type, require_ocid
+from oci_emulator.oci.regions import region_key
+from oci_emulator.oci.world import World, default_namespace
+
+
+def test_new_ocid_shapes():
+    assert api.new_ocid("vcn", "us-ashburn-1").startswith("ocid1.vcn.oc1.iad.aaaaaaaa")
+    assert api.new_ocid("policy", "eu-frankfurt-1").startswith("ocid1.policy.oc1..aaaaaaaa")
+    assert ocid_type(api.new_ocid("subnet", "uk-london-1")) == "subnet"
+    assert api.new_ocid("vcn", "us-ashburn-1") != api.new_ocid("vcn", "us-ashburn-1")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "ocid1",
+        "ocid2.vcn.oc1.iad.aaaa",
+        "ocid1.vcn.oc1.iad.",
+        "ocid1.VCN.oc1.iad.aaaa",
+        "ocid1.vcn.xx1.iad.aaaa",
+        " ocid1.vcn.oc1.iad.aaaa",
+        None,
+        42,
+    ],
+)
+def test_malformed_ocids(value, raises_oci):
+    assert ocid_type(value) is None
+    with raises_oci(400, "InvalidParameter", "is not a valid OCID"):
+        require_ocid("vcn_id", value, "vcn")
+
+
+def test_region_keys(raises_oci):
+    assert region_key("us-phoenix-1") == "PHX"
+    with raises_oci(400, "InvalidParameter", "'us-east-1' is not a known OCI region"):
+        region_key("us-east-1")
+
+
+def test_error_text_shape():
+    err = api.OciError(400, "InvalidParameter", "subnet cidr 10.1.0.0/24 is bad")
+    assert str(err) == "400-InvalidParameter: subnet cidr 10.1.0.0/24 is bad"
+    assert (err.status, err.code, err.message) == (
+        400,
+        "InvalidParameter",
+        "subnet cidr 10.1.0.0/24 is bad",
+    )
+
+
+def test_world_and_namespace():
+    tenancy = api.new_ocid("tenancy", "us-ashburn-1")
+    ns = default_namespace(tenancy)
+    assert ns == default_namespace(tenancy) and len(ns) == 12 and ns.isalnum() and ns.islower()
+    world = World(region="us-ashburn-1", tenancy_id=tenancy, namespace=ns)
+    assert world.resources == {} and world.compartment_parent == {}
+    assert api.World is World

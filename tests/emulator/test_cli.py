@@ -1,0 +1,101 @@
+"""`oci-emulator` CLI: the schema cut (the registry download cannot run offline), mirror, usage."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from oci_emulator.schema import load_provider_schema
+
+SHARED = Path(os.environ["OCI_EMULATOR_SCHEMA_DIR"])
+
+
+def _cli(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "oci_emulator", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=False,
+    )
+
+
+def test_schema_cut_keeps_exactly_the_named_types(tmp_path):
+    out = tmp_path / "oracle-oci-8.28.0.json"
+    run = _cli(
+        "schema",
+        "--provider",
+        "oracle/oci",
+        "--version",
+        "8.28.0",
+        "--types",
+        "oci_core_vcn,oci_identity_availability_domains,oci_core_subnet",
+        "--from-file",
+        str(SHARED / "oracle-oci-8.28.0.json"),
+        "-o",
+        str(out),
+    )
+    assert run.returncode == 0, run.stderr
+    doc = json.loads(out.read_text())
+    entry = doc["provider_schemas"]["registry.terraform.io/oracle/oci"]
+    original = json.loads((SHARED / "oracle-oci-8.28.0.json").read_text())
+    full = original["provider_schemas"]["registry.terraform.io/oracle/oci"]
+    assert set(entry["resource_schemas"]) == {"oci_core_vcn", "oci_core_subnet"}
+    # A name that is both a resource and a data source selects both.
+    assert set(entry["data_source_schemas"]) == {
+        "oci_core_vcn",
+        "oci_core_subnet",
+        "oci_identity_availability_domains",
+    }
+    assert entry["resource_schemas"]["oci_core_vcn"] == full["resource_schemas"]["oci_core_vcn"]
+    assert entry["provider"] == full["provider"]
+    # The result is a schema directory the emulator can serve.
+    loaded = load_provider_schema("oracle/oci", str(tmp_path))
+    assert set(loaded.resources) == {"oci_core_vcn", "oci_core_subnet"}
+
+
+def test_schema_cut_rejects_unknown_type_names(tmp_path):
+    run = _cli(
+        "schema",
+        "--provider",
+        "oracle/oci",
+        "--version",
+        "8.28.0",
+        "--types",
+        "oci_core_vcn,oci_core_vnc",
+        "--from-file",
+        str(SHARED / "oracle-oci-8.28.0.json"),
+    )
+    assert run.returncode == 2
+    assert "not a resource or data source of registry.terraform.io/oracle/oci: oci_core_vnc" in (
+        run.stderr
+    )
+
+
+def test_schema_rejects_a_malformed_provider_name():
+    run = _cli("schema", "--provider", "oci", "--version", "1", "--types", "x", "--from-file", "x")
+    assert run.returncode == 2
+    assert "--provider must be NAMESPACE/NAME (e.g. oracle/oci), got 'oci'" in run.stderr
+
+
+def test_mirror_command_writes_mirror_and_cli_config(tmp_path):
+    run = _cli("mirror", str(tmp_path))
+    assert run.returncode == 0, run.stderr
+    config = tmp_path / "terraform.rc"
+    assert f"export TF_CLI_CONFIG_FILE={config}" in run.stdout
+    text = config.read_text()
+    assert f'path    = "{tmp_path / "mirror"}"' in text
+    launchers = sorted(p.name for p in (tmp_path / "mirror").rglob("terraform-provider-*"))
+    assert launchers == ["terraform-provider-oci_v8.28.0", "terraform-provider-random_v3.9.0"]
+
+
+def test_plugin_without_terraform_explains_itself():
+    run = subprocess.run(
+        [sys.executable, "-m", "oci_emulator.plugin"], capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 2
+    assert run.stdout == ""
+    assert "Terraform starts it itself" in run.stderr

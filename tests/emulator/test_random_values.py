@@ -1,0 +1,81 @@
+"""random_* value generation: character classes, minimums, id encodings, import."""
+
+from __future__ import annotations
+
+import os
+import string
+
+import pytest
+from oci_emulator.backend import ProviderFailure
+from oci_emulator.random_resources import SPECIAL, RandomBackend, generate_string, id_values
+from oci_emulator.schema import load_provider_schema
+
+BASE = {
+    "length": 40,
+    "upper": True,
+    "lower": True,
+    "numeric": True,
+    "special": True,
+    "override_special": None,
+    "min_upper": 0,
+    "min_lower": 0,
+    "min_numeric": 0,
+    "min_special": 0,
+}
+
+
+def test_disabled_classes_never_appear_and_minimums_always_hold():
+    for _ in range(50):
+        value = generate_string({**BASE, "upper": False, "special": False, "min_numeric": 30})
+        assert len(value) == 40
+        assert not set(value) & set(string.ascii_uppercase + SPECIAL)
+        assert sum(c.isdigit() for c in value) >= 30
+
+
+def test_override_special_replaces_the_special_set():
+    value = generate_string({**BASE, "override_special": "#", "min_special": 5})
+    assert value.count("#") >= 5
+    assert not set(value) & (set(SPECIAL) - {"#"})
+
+
+def test_no_enabled_class_is_an_error():
+    with pytest.raises(ProviderFailure, match="no character classes"):
+        generate_string(
+            {**BASE, "upper": False, "lower": False, "numeric": False, "special": False}
+        )
+
+
+def test_id_encodings_agree():
+    values = id_values(b"\xff\x00\x10", "p-")
+    assert values == {
+        "id": "_wAQ",
+        "b64_url": "p-_wAQ",
+        "b64_std": "p-/wAQ",
+        "hex": "p-ff0010",
+        "dec": "p-16711696",
+    }
+
+
+@pytest.fixture
+def backend():
+    return RandomBackend(
+        load_provider_schema("hashicorp/random", os.environ["OCI_EMULATOR_SCHEMA_DIR"])
+    )
+
+
+def test_import_rebuilds_state_from_the_id(backend):
+    state = backend.import_state("random_string", "abc123")
+    assert state["result"] == "abc123"
+    assert state["length"] == 6
+    assert state["id"] == "abc123"
+    assert backend.import_state("random_id", "_wAQ")["hex"] == "ff0010"
+
+
+def test_number_and_numeric_stay_in_sync(backend):
+    schema = backend.schema.resources["random_string"].block
+    from oci_emulator.values import conform
+
+    proposed = conform({"length": 5, "number": False}, schema.implied_type())
+    planned = backend.plan("random_string", None, proposed, proposed).planned
+    assert planned["numeric"] is False
+    assert planned["number"] is False

@@ -1,0 +1,6 @@
+"""tests/live: the checker's helper modules sit beside the tests (importlib import mode)."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))

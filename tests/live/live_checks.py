@@ -1,0 +1,302 @@
+"""Contract checks of the Terragrunt live layer against the Terraform modules.
+
+`check_live(repo)` returns a list of problems (empty = consistent); each names the file or unit,
+the value and what was expected. The tests run it on the repository and on broken copies.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from graphlib import CycleError, TopologicalSorter
+from pathlib import Path
+from typing import Any
+
+from hcl_eval import Evaluator, HclEvalError, body_items, parse_file
+from terragrunt_model import UnitConfig, load_unit, read_locals
+
+UNITS = ("network", "object-storage", "iam", "container-instance", "api-gateway")
+ENVIRONMENTS = ("dev", "prod", "local")
+# Intended apply order, layer by layer (units in one layer may run in parallel).
+ORDER = (
+    frozenset({"network", "object-storage"}),
+    frozenset({"iam", "container-instance"}),
+    frozenset({"api-gateway"}),
+)
+MOCK_COMMANDS_ALLOWED = frozenset({"validate", "plan"})
+HOME_REGION_UNITS = frozenset({"iam"})
+OCID = re.compile(r"^ocid1\.[a-z0-9]+\.oc[0-9]+\.[a-z0-9-]*\.[a-z0-9]{20,}$")
+BACKEND_REQUIRED = {
+    "local": ("path",),
+    "oci": ("bucket", "namespace", "key", "region"),
+    "s3": ("bucket", "key", "region", "endpoints"),
+}
+MIN_TERRAFORM = {"local": (1, 5), "s3": (1, 10), "oci": (1, 12)}
+
+
+@dataclass
+class ModuleInterface:
+    variables: dict[str, bool]  # name -> required (no default)
+    outputs: set[str]
+    provider_sources: dict[str, str]  # local name -> source address
+
+
+def _tf_files(module_dir: Path) -> list[Path]:
+    return sorted(module_dir.glob("*.tf"))
+
+
+def read_module(module_dir: Path) -> ModuleInterface:
+    """Variables, outputs and required_providers of a module, from all its .tf files."""
+    variables: dict[str, bool] = {}
+    outputs: set[str] = set()
+    providers: dict[str, str] = {}
+    literal = Evaluator({}, {})
+    for path in _tf_files(module_dir):
+        _attrs, blocks = body_items(parse_file(path))
+        for kind, labels, body in blocks:
+            if kind == "variable":
+                variables[labels[0]] = "default" not in body_items(body)[0]
+            elif kind == "output":
+                outputs.add(labels[0])
+            elif kind == "terraform":
+                for sub_kind, _l, sub_body in body_items(body)[1]:
+                    if sub_kind != "required_providers":
+                        continue
+                    for name, expr in body_items(sub_body)[0].items():
+                        spec = literal.eval(expr)
+                        providers[name] = spec.get("source", "") if isinstance(spec, dict) else ""
+    return ModuleInterface(variables, outputs, providers)
+
+
+def module_dir_of(unit: UnitConfig) -> Path | None:
+    """The local directory a unit's terraform.source names (`dir//sub` is `dir/sub`)."""
+    if not unit.source or "://" in unit.source or unit.source.startswith("git::"):
+        return None
+    path = Path(unit.source.replace("//", "/"))
+    if not path.is_absolute():
+        path = unit.unit_dir / path
+    return Path(os.path.normpath(path))
+
+
+def _version(constraint: str | None) -> tuple[int, ...] | None:
+    match = re.fullmatch(r"\s*>=\s*(\d+)\.(\d+)(?:\.\d+)?\s*", constraint or "")
+    return (int(match[1]), int(match[2])) if match else None
+
+
+def load_env(env_dir: Path) -> tuple[dict[str, UnitConfig], list[str]]:
+    units: dict[str, UnitConfig] = {}
+    problems: list[str] = []
+    for unit_file in sorted(env_dir.glob("*/terragrunt.hcl")):
+        try:
+            units[unit_file.parent.name] = load_unit(unit_file.parent)
+        except HclEvalError as exc:
+            problems.append(f"{unit_file}: cannot be read: {exc}")
+    return units, problems
+
+
+def _check_inputs(name: str, unit: UnitConfig, module: ModuleInterface) -> list[str]:
+    problems = [
+        f"{name}: input {key!r} is not a variable of module {unit.source} "
+        f"(variables: {sorted(module.variables)})"
+        for key in sorted(set(unit.inputs) - set(module.variables))
+    ]
+    problems += [
+        f"{name}: required variable {var!r} of module {unit.source} is not provided"
+        for var, required in sorted(module.variables.items())
+        if required and var not in unit.inputs
+    ]
+    return problems
+
+
+def _check_dependencies(
+    name: str, unit: UnitConfig, modules: dict[str, ModuleInterface | None]
+) -> list[str]:
+    problems: list[str] = []
+    for dep_name, dep in sorted(unit.dependencies.items()):
+        where = f"{name}: dependency {dep_name!r}"
+        target = unit.dependency_dir(dep_name)
+        if not (target / "terragrunt.hcl").is_file():
+            problems.append(f"{where}: config_path {dep.config_path!r} is not a unit ({target})")
+            continue
+        outputs = modules.get(target.name)
+        if outputs is None:
+            continue
+        for key in sorted(dep.reads - outputs.outputs):
+            problems.append(
+                f"{where}: outputs.{key} is not an output of unit {target.name} "
+                f"(outputs: {sorted(outputs.outputs)})"
+            )
+        if dep.mock_outputs is None:
+            problems.append(f"{where}: no mock_outputs (validate/plan fail before it is applied)")
+            continue
+        for key in sorted(set(dep.mock_outputs) - outputs.outputs):
+            problems.append(f"{where}: mock output {key!r} is not an output of unit {target.name}")
+        for key in sorted(dep.reads - set(dep.mock_outputs)):
+            problems.append(f"{where}: outputs.{key} is read but has no mock value")
+        commands = set(dep.allowed_commands or [])
+        if not dep.allowed_commands:
+            problems.append(f"{where}: mock_outputs_allowed_terraform_commands is not set")
+        elif commands - MOCK_COMMANDS_ALLOWED:
+            problems.append(
+                f"{where}: mocks allowed for {sorted(commands - MOCK_COMMANDS_ALLOWED)}; "
+                f"only {sorted(MOCK_COMMANDS_ALLOWED)} may use them"
+            )
+        for key, value in sorted(dep.mock_outputs.items()):
+            if key.endswith("_id") and not (isinstance(value, str) and OCID.match(value)):
+                problems.append(f"{where}: mock output {key}={value!r} is not shaped like an OCID")
+    return problems
+
+
+def check_graph(units: dict[str, UnitConfig]) -> list[str]:
+    graph = {
+        name: {unit.dependency_dir(dep).name for dep in unit.dependencies}
+        for name, unit in units.items()
+    }
+    sorter: TopologicalSorter[str] = TopologicalSorter(graph)
+    try:
+        sorter.prepare()
+    except CycleError as exc:
+        return [f"dependency cycle: {' -> '.join(exc.args[1])}"]
+    layers: list[frozenset[str]] = []
+    while sorter.is_active():
+        ready = frozenset(sorter.get_ready())
+        layers.append(ready)
+        sorter.done(*ready)
+    if tuple(layers) != ORDER:
+        return [
+            f"apply order is {[sorted(x) for x in layers]}, expected {[sorted(x) for x in ORDER]}"
+        ]
+    return []
+
+
+def _generated_json(name: str, unit: UnitConfig, block: str) -> tuple[dict[str, Any], list[str]]:
+    gen = unit.generate.get(block)
+    if gen is None:
+        return {}, [f"{name}: no generate {block!r} block"]
+    if not str(gen.get("path", "")).endswith(".tf.json"):
+        return {}, [f"{name}: generate {block!r} path {gen.get('path')!r} is not a .tf.json file"]
+    try:
+        return json.loads(gen["contents"]), []
+    except (KeyError, json.JSONDecodeError) as exc:
+        return {}, [f"{name}: generate {block!r} contents are not JSON: {exc}"]
+
+
+def check_provider(
+    name: str, unit: UnitConfig, env: dict[str, Any], provider_attrs: set[str] | None
+) -> list[str]:
+    content, problems = _generated_json(name, unit, "provider")
+    if problems:
+        return problems
+    providers = content.get("provider", {})
+    if set(providers) != {"oci"}:
+        return [f"{name}: generated providers are {sorted(providers)}, expected only 'oci'"]
+    config = providers["oci"]
+    want = env["home_region"] if name in HOME_REGION_UNITS else env["region"]
+    if config.get("region") != want:
+        problems.append(f"{name}: provider region is {config.get('region')!r}, expected {want!r}")
+    if provider_attrs is not None:
+        unknown = set(config) - provider_attrs
+        problems += [
+            f"{name}: provider attribute {a!r} is not in the oracle/oci schema" for a in unknown
+        ]
+    return problems
+
+
+def check_backend(name: str, unit: UnitConfig, env: dict[str, Any]) -> list[str]:
+    content, problems = _generated_json(name, unit, "backend")
+    if problems:
+        return problems
+    backends = content.get("terraform", {}).get("backend", {})
+    kind = env["state_backend"]
+    if set(backends) != {kind}:
+        return [f"{name}: generated backends {sorted(backends)}, env.hcl asks for {kind!r}"]
+    config = backends[kind]
+    problems += [
+        f"{name}: {kind} backend setting {key!r} is missing or empty"
+        for key in BACKEND_REQUIRED[kind]
+        if not config.get(key)
+    ]
+    if kind in {"oci", "s3"} and not str(config.get("key", "")).endswith(
+        f"/{name}/terraform.tfstate"
+    ):
+        problems.append(f"{name}: state key {config.get('key')!r} is not per unit")
+    if kind == "local" and not str(config.get("path", "")).endswith(f"/{name}/terraform.tfstate"):
+        problems.append(f"{name}: local state path {config.get('path')!r} is not per unit")
+    if kind == "s3":
+        endpoint = str(config.get("endpoints", {}).get("s3", ""))
+        expected = f"https://{env['state_namespace']}.compat.objectstorage.{env['state_region']}."
+        if not endpoint.startswith(expected):
+            problems.append(f"{name}: s3 endpoint {endpoint!r} is not OCI's ({expected}...)")
+        if config.get("use_path_style") is not True:
+            problems.append(
+                f"{name}: s3 backend needs use_path_style = true (OCI has path style only)"
+            )
+    minimum = _version(unit.terraform_version_constraint)
+    if minimum is None or minimum < MIN_TERRAFORM[kind]:
+        problems.append(
+            f"{name}: terraform_version_constraint {unit.terraform_version_constraint!r} admits "
+            f"Terraform older than {'.'.join(map(str, MIN_TERRAFORM[kind]))}, "
+            f"which the {kind} backend needs"
+        )
+    return problems
+
+
+def check_env(
+    env_dir: Path, modules_root: Path, provider_attrs: set[str] | None = None
+) -> list[str]:
+    """All contract problems of one environment folder (live/<env>)."""
+    units, problems = load_env(env_dir)
+    missing = sorted(set(UNITS) - set(units))
+    extra = sorted(set(units) - set(UNITS))
+    if missing:
+        problems.append(f"{env_dir.name}: units missing: {missing}")
+    if extra:
+        problems.append(f"{env_dir.name}: unexpected units: {extra}")
+    env = read_locals(env_dir / "env.hcl")
+    modules: dict[str, ModuleInterface | None] = {}
+    for name, unit in units.items():
+        module_dir = module_dir_of(unit)
+        if module_dir is None or not _tf_files(module_dir):
+            problems.append(
+                f"{env_dir.name}/{name}: source {unit.source!r} is not a module dir with .tf files"
+            )
+            modules[name] = None
+            continue
+        if module_dir.parent != modules_root.resolve():
+            problems.append(
+                f"{env_dir.name}/{name}: source {module_dir} is not under {modules_root}"
+            )
+        modules[name] = read_module(module_dir)
+    for name, unit in sorted(units.items()):
+        label = f"{env_dir.name}/{name}"
+        module = modules.get(name)
+        if module is not None:
+            problems += _check_inputs(label, unit, module)
+            source = module.provider_sources.get("oci")
+            if source not in {"oracle/oci", "registry.terraform.io/oracle/oci"}:
+                problems.append(
+                    f"{label}: module declares provider oci as {source!r}, expected oracle/oci"
+                )
+        problems += _check_dependencies(label, unit, modules)
+        problems += check_provider(name, unit, env, provider_attrs)
+        problems += check_backend(name, unit, env)
+        for dep_name, dep in unit.dependencies.items():
+            if dep.mock_outputs is not None and dep.allowed_commands is None:
+                problems.append(f"{label}: dependency {dep_name!r} mocks have no command limit")
+    if not missing:
+        problems += check_graph(units)
+    return problems
+
+
+def check_live(repo: Path, provider_attrs: set[str] | None = None) -> list[str]:
+    """Problems of every environment under repo/live."""
+    live = repo / "live"
+    problems: list[str] = []
+    envs = sorted(p.name for p in live.iterdir() if (p / "env.hcl").is_file())
+    if set(envs) != set(ENVIRONMENTS):
+        problems.append(f"environments are {envs}, expected {sorted(ENVIRONMENTS)}")
+    for env in envs:
+        problems += check_env(live / env, repo / "modules", provider_attrs)
+    return problems

@@ -1,0 +1,195 @@
+"""Invalid inputs fail at plan time with a message that names the value and what is expected."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import tf_support as tfs
+import tftest
+
+COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaabadinputcompartment"
+SUBNET = "ocid1.subnet.oc1.iad.aaaaaaaabadinputsubnet"
+
+# Valid inputs per module; each case overrides some of them.
+BASE_VARS = {
+    "network": {"compartment_id": COMPARTMENT},
+    "object-storage": {"compartment_id": COMPARTMENT},
+    "iam": {
+        "compartment_id": COMPARTMENT,
+        "dynamic_group_id": "ocid1.dynamicgroup.oc1..aaaaaaaabadinputdg",
+        "bucket_name": "galley-abc12345",
+    },
+    "container-instance": {
+        "compartment_id": COMPARTMENT,
+        "region": "us-ashburn-1",
+        "subnet_id": SUBNET,
+        "subnet_cidr": "10.0.2.0/24",
+        "bucket_name": "galley-abc12345",
+        "bucket_namespace": "mytenancy",
+    },
+    "api-gateway": {"compartment_id": COMPARTMENT, "subnet_id": SUBNET, "backend_ip": "10.0.2.10"},
+    "stack": {
+        "compartment_id": COMPARTMENT,
+        "region": "us-ashburn-1",
+        "dynamic_group_id": "ocid1.dynamicgroup.oc1..aaaaaaaabadinputdg",
+    },
+}
+
+# (target, overrides, expected message as a regex over whitespace-folded output)
+CASES = [
+    # OCIDs by type
+    ("network", {"compartment_id": "ocid1.vcn.oc1.iad.aaaaaaaaxyz"},
+     r'compartment_id = "ocid1\.vcn\.oc1\.iad\.aaaaaaaaxyz" is invalid: expected a compartment'),
+    ("object-storage", {"compartment_id": "my-compartment"},
+     r'compartment_id = "my-compartment" is invalid: expected a compartment or tenancy OCID'),
+    ("object-storage", {"kms_key_id": "ocid1.vault.oc1.iad.aaaaaaaavault"},
+     r'kms_key_id = "ocid1\.vault\.oc1\.iad\.aaaaaaaavault" is invalid: expected a Vault key OCID'),
+    ("iam", {"dynamic_group_id": "ocid1.group.oc1..aaaaaaaagroup"},
+     r'dynamic_group_id = "ocid1\.group\.oc1\.\.aaaaaaaagroup" is invalid: expected a dynamic gr'),
+    ("iam", {"dynamic_group_id": COMPARTMENT},
+     r"dynamic_group_id = \"ocid1\.compartment\..*\" is invalid: expected a dynamic group OCID"),
+    ("iam", {"tenancy_id": COMPARTMENT},
+     r'tenancy_id = "ocid1\.compartment\..*" is invalid: expected a tenancy OCID'),
+    ("iam", {"galley_work_compartment_id": SUBNET},
+     r'galley_work_compartment_id = "ocid1\.subnet\..*" is invalid: expected a compartment'),
+    ("iam", {"policy_compartment_id": "root"},
+     r'policy_compartment_id = "root" is invalid: expected a compartment or tenancy OCID'),
+    ("container-instance", {"subnet_id": "ocid1.vcn.oc1.iad.aaaaaaaavcn"},
+     r'subnet_id = "ocid1\.vcn\.oc1\.iad\.aaaaaaaavcn" is invalid: expected a subnet OCID'),
+    ("api-gateway", {"subnet_id": "ocid1.subnet.oc1.iad"},
+     r'subnet_id = "ocid1\.subnet\.oc1\.iad" is invalid: expected a subnet OCID'),
+    ("container-instance", {"nsg_ids": ["ocid1.securitylist.oc1.iad.aaaaaaaasl"]},
+     r'nsg_ids = \["ocid1\.securitylist\..*"\] is invalid: expected network security group'),
+    # Policy placement
+    ("iam", {"galley_work_compartment_id": "ocid1.compartment.oc1..aaaaaaaawork"},
+     r"The policy names several compartments .* neither policy_compartment_id nor tenancy_id"),
+    ("iam", {"compartment_id": "ocid1.tenancy.oc1..aaaaaaaaroot",
+             "galley_work_compartment_id": "ocid1.compartment.oc1..aaaaaaaawork",
+             "policy_compartment_id": "ocid1.compartment.oc1..aaaaaaaawork"},
+     r"A statement names the tenancy root .* so the policy must live there"),
+    ("iam", {"bucket_name": "bad bucket!"},
+     r'bucket_name = "bad bucket!" is invalid: expected 1-256 letters, digits'),
+    # Region
+    ("container-instance", {"region": "US-ASHBURN-1"},
+     r'region = "US-ASHBURN-1" is invalid: expected an OCI region identifier'),
+    ("container-instance", {"region": "ashburn"},
+     r'region = "ashburn" is invalid: expected an OCI region identifier'),
+    ("stack", {"region": "us_ashburn_1"},
+     r'region = "us_ashburn_1" is invalid: expected an OCI region identifier'),
+    ("stack", {"home_region": "Frankfurt"},
+     r'home_region = "Frankfurt" is invalid: expected an OCI region identifier'),
+    # CIDRs
+    ("network", {"vcn_cidr": "10.0.0.0/33"},
+     r'vcn_cidr = "10\.0\.0\.0/33" is invalid: expected an IPv4 network .* from /16 to /30'),
+    ("network", {"vcn_cidr": "10.0.0.0/8"},
+     r'vcn_cidr = "10\.0\.0\.0/8" is invalid: expected an IPv4 network .* from /16 to /30'),
+    ("network", {"vcn_cidr": "10.0.1.0/16"},
+     r'vcn_cidr = "10\.0\.1\.0/16" is invalid: .*no host bits set'),
+    ("network", {"public_subnet_cidr": "10.1.1.0/24"},
+     r'outside the VCN: public_subnet_cidr = "10\.1\.1\.0/24" must lie inside '
+     r'vcn_cidr = "10\.0\.0\.0/16"'),
+    ("network", {"vcn_cidr": "10.0.0.0/24", "public_subnet_cidr": "10.0.0.0/24"},
+     r'private_subnet_cidr = "10\.0\.2\.0/24" must lie inside vcn_cidr = "10\.0\.0\.0/24"'),
+    ("network", {"private_subnet_cidr": "10.0.1.128/25"},
+     r'public_subnet_cidr = "10\.0\.1\.0/24" and private_subnet_cidr = "10\.0\.1\.128/25" overlap'),
+    ("network", {"private_subnet_cidr": "10.0.0.0/16"},
+     r"overlap: expected two disjoint CIDR blocks"),
+    ("network", {"public_subnet_cidr": "10.0.1.0"},
+     r'public_subnet_cidr = "10\.0\.1\.0" is invalid: expected an IPv4 network address'),
+    ("container-instance", {"subnet_cidr": "10.0.2.0/40"},
+     r'subnet_cidr = "10\.0\.2\.0/40" is invalid: expected an IPv4 CIDR block'),
+    ("container-instance", {"private_ip": "10.0.3.10"},
+     r'private_ip = "10\.0\.3\.10" is not inside subnet_cidr = "10\.0\.2\.0/24"'),
+    ("container-instance", {"private_ip": "10.0.2.300"},
+     r'private_ip = "10\.0\.2\.300" is invalid: expected an IPv4 address'),
+    ("container-instance", {"subnet_cidr": None},
+     r"Neither private_ip nor subnet_cidr is set"),
+    ("api-gateway", {"backend_ip": "10.0.2"},
+     r'backend_ip = "10\.0\.2" is invalid: expected an IPv4 address'),
+    # Ports and sizes
+    ("network", {"galley_port": 70000},
+     r"galley_port = 70000 is invalid: expected a whole number from 1 to 65535"),
+    ("container-instance", {"ocpus": 0},
+     r"ocpus = 0 is invalid: expected a whole number of OCPUs from 1 to 64"),
+    ("container-instance", {"ocpus": 1.5},
+     r"ocpus = 1\.5 is invalid: expected a whole number of OCPUs"),
+    ("container-instance", {"memory_in_gbs": 0},
+     r"memory_in_gbs = 0 is invalid: expected a whole number of GB from 1 to 1024"),
+    ("container-instance", {"ocpus": 1, "memory_in_gbs": 128},
+     r"memory_in_gbs = 128 with ocpus = 1 is invalid: expected 1 to 64 GB per OCPU"),
+    ("container-instance", {"shape": "VM.Standard.E4.Flex"},
+     r'shape = "VM\.Standard\.E4\.Flex" is invalid: expected a flexible container instance shape'),
+    ("api-gateway", {"read_timeout_in_seconds": 600},
+     r"read_timeout_in_seconds = 600 is invalid: expected 1 to 300 seconds"),
+    ("api-gateway", {"connect_timeout_in_seconds": 0},
+     r"connect_timeout_in_seconds = 0 is invalid: expected 1 to 75 seconds"),
+    # Image
+    ("container-instance",
+     {"galley_image_url": "ocir.us-ashburn-1.oci.oraclecloud.com/ns/galley"},
+     r'galley_image_url = "ocir\.us-ashburn-1\.oci\.oraclecloud\.com/ns/galley" is invalid: '
+     r'expected <registry>/<repository>:<tag>'),
+    ("container-instance", {"galley_image_url": "galley:0.1.0"},
+     r'galley_image_url = "galley:0\.1\.0" is invalid: expected <registry>/<repository>:<tag>'),
+    ("container-instance",
+     {"galley_image_url": "ocir.us-ashburn-1.oci.oraclecloud.com/ns/galley:latest"},
+     r"galley_image_url = .*:latest\" is invalid: .*explicit tag other than latest"),
+    ("container-instance", {"image_tag": "latest"},
+     r'image_tag = "latest" is invalid: expected an explicit image tag other than latest'),
+    # Other inputs
+    ("container-instance", {"url_token": "short"},
+     r"url_token is invalid: expected 16-256 URL-safe characters"),
+    ("container-instance", {"url_token": "a token with spaces and more"},
+     r"url_token is invalid: expected 16-256 URL-safe characters"),
+    ("container-instance", {"availability_domain": "AD-1"},
+     r'availability_domain = "AD-1" is invalid: expected an availability domain name'),
+    ("api-gateway", {"path_prefix": "galley/"},
+     r"path_prefix = \"galley/\" is invalid: expected a path starting with '/'"),
+    ("network", {"name_prefix": "Galley_Prod"},
+     r'name_prefix = "Galley_Prod" is invalid: expected 1-30 characters'),
+]  # fmt: skip
+
+
+def _target_dir(tmp_path, target):
+    if target == "stack":
+        return tfs.copy_sources(tmp_path, "modules", "stack") / "stack"
+    return tfs.module_copy(tmp_path, target)
+
+
+@pytest.fixture(scope="module")
+def initialized(plan_cloud, tmp_path_factory):
+    """One initialized working copy per target and worker, reused by every plan of this file
+    (a failed plan writes nothing)."""
+    copies = {}
+
+    def get(target):
+        if target not in copies:
+            tmp = tmp_path_factory.mktemp(f"bad-inputs-{target}")
+            copies[target] = tfs.terraform(_target_dir(tmp, target), plan_cloud.env)
+        return copies[target]
+
+    return get
+
+
+@pytest.mark.parametrize(
+    ("target", "overrides", "message"),
+    [pytest.param(t, o, m, id=f"{t}-{'-'.join(o)}") for t, o, m in CASES],
+)
+def test_bad_input_fails_at_plan(target, overrides, message, initialized, tmp_path):
+    tf = initialized(target)
+    tf_vars = {**BASE_VARS[target], **overrides}
+    # "-var x=null" would be the string "null": a tfvars file carries real nulls.
+    var_file = tmp_path / "inputs.tfvars.json"
+    var_file.write_text(json.dumps(tf_vars))
+    with pytest.raises(tftest.TerraformTestError) as failure:
+        tf.plan(tf_var_file=str(var_file))
+    text = " ".join(arg for arg in failure.value.args if isinstance(arg, str))
+    output = " ".join(text.replace("│", " ").split())
+    assert re.search(message, output), output[-2000:]
+
+
+@pytest.mark.parametrize("target", BASE_VARS)
+def test_base_inputs_plan(target, initialized):
+    """The base inputs alone are valid, so each failure above comes from its override."""
+    initialized(target).plan(tf_vars=BASE_VARS[target])

@@ -1,0 +1,145 @@
+"""Helpers shared by the Terraform tests: working copies, plan summaries, inventory matching."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import shutil
+import string
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import tftest
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+MODULES_DIR = REPO_ROOT / "modules"
+STACK_DIR = REPO_ROOT / "stack"
+INVENTORY_DIR = Path(__file__).resolve().parent / "inventory"
+MODULE_NAMES = ("network", "object-storage", "iam", "container-instance", "api-gateway")
+
+_PLACEHOLDER = re.compile(r"\{\{\s*([\w.-]+)\s*\}\}")
+_IGNORED = shutil.ignore_patterns(".terraform", ".terraform.lock.hcl", "*.tfstate*")
+
+
+def random_ocid(kind: str, region_key: str = "") -> str:
+    alphabet = string.ascii_lowercase + string.digits
+    return f"ocid1.{kind}.oc1.{region_key}.aaaaaaaa" + "".join(
+        secrets.choice(alphabet) for _ in range(52)
+    )
+
+
+def copy_sources(dest: Path, *names: str) -> Path:
+    """Copy top-level repo folders (e.g. "modules", "stack") into dest, keeping their layout."""
+    for name in names:
+        shutil.copytree(REPO_ROOT / name, dest / name, ignore=_IGNORED, dirs_exist_ok=True)
+    return dest
+
+
+def module_copy(tmp_path: Path, name: str) -> Path:
+    """A private working copy of modules/<name> (tests run in parallel)."""
+    return copy_sources(tmp_path, "modules") / "modules" / name
+
+
+def outputs(tf: tftest.TerraformTest) -> dict[str, Any]:
+    """`terraform output` values by name (sensitive ones included)."""
+    return dict(tf.output())
+
+
+def terraform(tfdir: Path, env: dict[str, str]) -> tftest.TerraformTest:
+    # An explicit cache_dir spares tftest an inspect.stack() call per instance (slow under pytest).
+    tf = tftest.TerraformTest(str(tfdir), env=env, cache_dir=str(tfdir))
+    tf.setup(cleanup_on_exit=False)
+    return tf
+
+
+def load_inventory(module: str) -> dict[str, dict[str, Any]]:
+    return yaml.safe_load((INVENTORY_DIR / f"{module}.yaml").read_text())
+
+
+def substitute(value: Any, context: dict[str, Any]) -> Any:
+    """Replace {{ dotted.name }} placeholders of an inventory with values from context."""
+    if isinstance(value, dict):
+        return {k: substitute(v, context) for k, v in value.items()}
+    if isinstance(value, list):
+        return [substitute(v, context) for v in value]
+    if not isinstance(value, str):
+        return value
+
+    def lookup(path: str) -> Any:
+        current: Any = context
+        for part in path.split("."):
+            current = current[part]
+        return current
+
+    whole = _PLACEHOLDER.fullmatch(value)
+    if whole:
+        return lookup(whole.group(1))
+    return _PLACEHOLDER.sub(lambda m: str(lookup(m.group(1))), value)
+
+
+def plan_summary(plan: tftest.TerraformPlanOutput) -> dict[str, Any]:
+    """Counts of resources to create per type, planned values per address, known outputs."""
+    changes = [rc for rc in plan.resource_changes.values() if rc["mode"] == "managed"]
+    return {
+        "counts": dict(
+            Counter(rc["type"] for rc in changes if "create" in rc["change"]["actions"])
+        ),
+        "values": {rc["address"]: rc["change"]["after"] for rc in changes},
+        "outputs": {
+            name: out["value"]
+            for name, out in plan["planned_values"].get("outputs", {}).items()
+            if "value" in out
+        },
+    }
+
+
+def changed_addresses(plan: tftest.TerraformPlanOutput) -> list[str]:
+    """Addresses of resources the plan would create, update, replace or delete."""
+    return [
+        f"{rc['address']} {rc['change']['actions']}"
+        for rc in plan.resource_changes.values()
+        if rc["mode"] == "managed" and rc["change"]["actions"] != ["no-op"]
+    ]
+
+
+def mismatches(expected: Any, actual: Any, path: str = "") -> list[str]:
+    """Where actual differs from expected; dicts match on expected's keys, lists in any order,
+    and strings written "re:<pattern>" as a full regex match."""
+    if isinstance(expected, dict):
+        if not isinstance(actual, dict):
+            return [f"{path}: expected a mapping, got {actual!r}"]
+        return [
+            problem
+            for key, value in expected.items()
+            for problem in (
+                mismatches(value, actual[key], f"{path}.{key}")
+                if key in actual
+                else [f"{path}.{key}: missing"]
+            )
+        ]
+    if isinstance(expected, list):
+        if not isinstance(actual, list) or len(actual) != len(expected):
+            return [f"{path}: expected {len(expected)} items {expected!r}, got {actual!r}"]
+        in_order = [p for i, e in enumerate(expected) for p in mismatches(e, actual[i], path)]
+        if not in_order:
+            return []
+        remaining = list(actual)
+        for item in expected:  # sets come back in any order
+            match = next((a for a in remaining if not mismatches(item, a)), None)
+            if match is None:
+                return [f"{path}: no item matches {item!r} in {actual!r}"]
+            remaining.remove(match)
+        return []
+    if isinstance(expected, str) and expected.startswith("re:"):
+        if re.fullmatch(expected[3:], str(actual)):
+            return []
+        return [f"{path}: {actual!r} does not match /{expected[3:]}/"]
+    if expected != actual:
+        return [f"{path}: expected {expected!r}, got {actual!r}"]
+    return []
+
+
+def cloud_counts(resources: list[dict[str, Any]]) -> dict[str, int]:
+    return dict(Counter(r["type"] for r in resources))

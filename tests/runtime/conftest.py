@@ -1,0 +1,153 @@
+"""Fixtures that run the real `python -m galley` (uvicorn) on a free loopback port."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+TOKEN = "tok-0123456789abcdef-runtime-tests"  # 33 characters
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def galley_env(**overrides: str) -> dict[str, str]:
+    """The test process's environment without GALLEY_* settings, plus `overrides`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GALLEY_")}
+    env.update(overrides)
+    return env
+
+
+def run_cli(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "galley", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+@dataclass
+class GalleyProcess:
+    proc: subprocess.Popen
+    port: int
+    token: str
+    data_dir: Path
+    log_dir: Path
+    http: httpx.Client = field(init=False)
+
+    def __post_init__(self) -> None:
+        # trust_env=False: a proxy configured for the machine must not capture loopback.
+        self.http = httpx.Client(base_url=self.base_url, trust_env=False, timeout=30)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def mcp_url(self) -> str:
+        return f"{self.base_url}/mcp?token={self.token}"
+
+    def logs(self) -> str:
+        """Everything the process wrote to stdout and stderr so far."""
+        return (self.log_dir / "stdout.log").read_text() + (self.log_dir / "stderr.log").read_text()
+
+    def wait_healthy(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"galley exited with {self.proc.returncode}:\n{self.logs()}")
+            try:
+                if self.http.get("/health").status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError(f"galley did not become healthy in {timeout}s:\n{self.logs()}")
+
+    def stop(self) -> None:
+        self.http.close()
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def start_galley(tmp: Path, **settings: str) -> GalleyProcess:
+    port = free_port()
+    data_dir = tmp / "data"
+    log_dir = tmp / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    env = galley_env(
+        GALLEY_HOST="127.0.0.1",
+        GALLEY_PORT=str(port),
+        GALLEY_DATA_DIR=str(data_dir),
+        GALLEY_URL_TOKEN=TOKEN,
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(settings)
+    with (log_dir / "stdout.log").open("w") as out, (log_dir / "stderr.log").open("w") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "galley"], env=env, stdout=out, stderr=err, cwd=tmp
+        )
+    galley = GalleyProcess(proc, port, env["GALLEY_URL_TOKEN"], data_dir, log_dir)
+    try:
+        galley.wait_healthy()
+    except BaseException:
+        galley.stop()
+        raise
+    return galley
+
+
+@pytest.fixture
+def unused_port() -> int:
+    return free_port()
+
+
+@pytest.fixture
+def cli() -> object:
+    """Run `python -m galley ARGS` with the given GALLEY_* settings only."""
+
+    def _run(*args: str, timeout: float = 60, **settings: str) -> subprocess.CompletedProcess:
+        return run_cli(*args, env=galley_env(**settings), timeout=timeout)
+
+    return _run
+
+
+@pytest.fixture(scope="module")
+def galley(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GalleyProcess]:
+    """One server shared by a module's read-only tests."""
+    server = start_galley(tmp_path_factory.mktemp("galley"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def start(tmp_path: Path) -> Iterator:
+    """Start a dedicated server with extra GALLEY_* settings; stopped after the test."""
+    started: list[GalleyProcess] = []
+
+    def _start(**settings: str) -> GalleyProcess:
+        server = start_galley(tmp_path / f"s{len(started)}", **settings)
+        started.append(server)
+        return server
+
+    yield _start
+    for server in started:
+        server.stop()

@@ -1,0 +1,76 @@
+"""The whole stack on the emulated cloud, run as a user would: terraform.tfvars from the example,
+apply, read the outputs, a second plan without changes, destroy."""
+
+from __future__ import annotations
+
+import re
+
+import tf_support as tfs
+
+URL = re.compile(r"https://(?P<host>[^/?]+)(?P<prefix>/[^?]*)/mcp\?token=(?P<token>[^&]+)")
+EXPECTED_COUNTS = {
+    "oci_core_vcn": 1,
+    "oci_core_internet_gateway": 1,
+    "oci_core_nat_gateway": 1,
+    "oci_core_service_gateway": 1,
+    "oci_core_route_table": 2,
+    "oci_core_security_list": 2,
+    "oci_core_subnet": 2,
+    "oci_objectstorage_bucket": 1,
+    "oci_identity_policy": 1,
+    "oci_container_instances_container_instance": 1,
+    "oci_apigateway_gateway": 1,
+    "oci_apigateway_deployment": 1,
+}
+
+
+def _one(cloud, type_):
+    (resource,) = cloud.resources(type_)
+    return resource["attrs"]
+
+
+def test_stack_apply_outputs_replan_destroy(oci_cloud, tmp_path):
+    stack = tfs.copy_sources(tmp_path, "modules", "stack") / "stack"
+    example = (stack / "terraform.tfvars.example").read_text()
+    (stack / "terraform.tfvars").write_text(example)
+    tf = tfs.terraform(stack, oci_cloud.env)
+
+    tf.apply()
+    out = tfs.outputs(tf)
+    assert tfs.cloud_counts(oci_cloud.resources()) == EXPECTED_COUNTS
+
+    url = URL.fullmatch(out["mcp_endpoint_url"])
+    assert url, out["mcp_endpoint_url"]
+    assert url["host"] == out["api_gateway_hostname"]
+    assert url["prefix"] == "/galley"
+    assert re.fullmatch(r"[A-Za-z0-9]{32}", url["token"])
+    assert url["token"] == out["url_token"]
+
+    instance = _one(oci_cloud, "oci_container_instances_container_instance")
+    assert instance["id"] == out["container_instance_id"]
+    environment = instance["containers"][0]["environment_variables"]
+    assert environment["GALLEY_URL_TOKEN"] == out["url_token"]
+    assert environment["GALLEY_BUCKET_NAME"] == out["object_storage_bucket"]
+    assert environment["GALLEY_BUCKET_NAMESPACE"] == oci_cloud.namespace
+    private_ip = instance["vnics"][0]["private_ip"]
+    assert private_ip == "10.0.2.10"
+    assert out["backend_url"] == f"http://{private_ip}:8000"
+
+    gateway = _one(oci_cloud, "oci_apigateway_gateway")
+    assert gateway["hostname"] == out["api_gateway_hostname"]
+    (subnet,) = [s["attrs"] for s in oci_cloud.resources("oci_core_subnet")
+                 if s["id"] == gateway["subnet_id"]]  # fmt: skip
+    assert subnet["cidr_block"] == "10.0.1.0/24"
+    route = _one(oci_cloud, "oci_apigateway_deployment")["specification"][0]["routes"][0]
+    assert route["backend"][0]["url"] == f"http://{private_ip}:8000/${{request.path[path]}}"
+
+    bucket = _one(oci_cloud, "oci_objectstorage_bucket")
+    assert bucket["name"] == out["object_storage_bucket"]
+    policy = _one(oci_cloud, "oci_identity_policy")
+    assert any(f"target.bucket.name='{bucket['name']}'" in s for s in policy["statements"])
+    assert not any("all-resources" in s for s in policy["statements"])
+
+    assert tfs.changed_addresses(tf.plan(output=True)) == []
+
+    tf.destroy()
+    assert oci_cloud.resources() == []
