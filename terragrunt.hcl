@@ -5,7 +5,7 @@
 # Run Terragrunt from live/<env> (or a unit folder below it), never from the repository root:
 # from here this file itself would be taken for a unit. Current Terragrunt warns that a root file
 # named terragrunt.hcl is deprecated (root.hcl is the new convention); the explicit file name in
-# find_in_parent_folders keeps it working, and renaming it later only touches the units' include.
+# find_in_parent_folders keeps it working; renaming it later means changing those calls in live/.
 
 locals {
   # One small file per environment holds its values (region, OCIDs, sizes, state backend).
@@ -63,7 +63,7 @@ locals {
 }
 
 # Fails early with a clear message when the installed Terraform cannot use the chosen backend.
-terraform_version_constraint  = ">= ${local.min_terraform[local.env.state_backend]}"
+terraform_version_constraint = ">= ${local.min_terraform[local.env.state_backend]}"
 # `run --all` (the README's commands) replaced `run-all`, which is gone from 0.90 on.
 terragrunt_version_constraint = ">= 0.90.0"
 

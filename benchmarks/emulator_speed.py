@@ -1,8 +1,9 @@
 """How fast Terraform runs against the emulator.
 
 Prints: provider process start time (to the go-plugin handshake, and the reattach server), plan and
-apply wall time for a VCN + subnet + bucket root, and plan + apply for a ten-resource root — in
-both modes (reattach: long-running providers; mirror: Terraform starts providers per command).
+apply wall time for a VCN + subnet + bucket root, and plan + apply for a ten-resource root — for
+reattach (long-running providers), mirror with the warm daemon (Terraform starts tiny plugin
+processes that borrow ready servers), and mirror with standalone plugin processes.
 
     uv run python benchmarks/emulator_speed.py
 """
@@ -82,9 +83,10 @@ resource "random_string" "suffix" { length = 6 }
 )
 
 
-def _time_handshake(runs: int = 3) -> float:
+def _time_handshake(state_dir: Path, runs: int = 3) -> float:
     times = []
-    env = dict(os.environ)
+    env = {**os.environ, "OCI_EMULATOR_STATE_DIR": str(state_dir)}
+    env.pop("OCI_EMULATOR_DAEMON", None)
     for _ in range(runs):
         start = time.perf_counter()
         proc = subprocess.Popen(
@@ -118,12 +120,13 @@ def _tf(root: Path, env: dict[str, str], *args: str) -> float:
     return elapsed
 
 
-def _measure(mode: str, body: str, work: Path, name: str) -> dict[str, float]:
-    root = work / f"{name}-{mode}"
+def _measure(mode: str, warm: bool, body: str, work: Path, name: str) -> dict[str, float]:
+    root = work / f"{name}-{mode}-{warm}"
     root.mkdir()
     (root / "main.tf").write_text(PROVIDERS + body)
     start = time.perf_counter()
-    with EmulatedCloud(work / f"cloud-{name}-{mode}", mode=mode) as cloud:  # type: ignore[arg-type]
+    cloud_dir = work / f"cloud-{name}-{mode}-{warm}"
+    with EmulatedCloud(cloud_dir, mode=mode, warm=warm) as cloud:  # type: ignore[arg-type]
         started = time.perf_counter() - start
         var = f"-var=compartment_id={cloud.tenancy_id}"
         init = _tf(root, cloud.env, "init")
@@ -142,12 +145,18 @@ def _measure(mode: str, body: str, work: Path, name: str) -> dict[str, float]:
 
 
 def main() -> None:
-    print(f"provider process start to handshake (median of 3): {_time_handshake():.3f} s")
     with tempfile.TemporaryDirectory(prefix="emulator-bench-") as tmp:
         work = Path(tmp)
-        for mode in ("reattach", "mirror"):
-            small = _measure(mode, SMALL, work, "small")
-            ten = _measure(mode, TEN, work, "ten")
+        handshake = _time_handshake(work / "handshake-cloud")
+        print(f"standalone provider process start to handshake (median of 3): {handshake:.3f} s")
+        for mode, warm, label in (
+            ("reattach", True, "reattach"),
+            ("mirror", True, "mirror+warm daemon"),
+            ("mirror", False, "mirror, standalone plugins"),
+        ):
+            small = _measure(mode, warm, SMALL, work, "small")
+            ten = _measure(mode, warm, TEN, work, "ten")
+            mode = label
             print(f"\n[{mode}] emulator start (harness): {small['start']:.3f} s")
             print(
                 f"[{mode}] VCN+subnet+bucket: plan {small['plan']:.2f} s, "

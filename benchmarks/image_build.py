@@ -122,7 +122,9 @@ def main() -> None:
     )
     layers = sorted(image.history(), key=lambda layer: layer["Size"], reverse=True)
     for layer in layers[:5]:
-        created_by = layer["CreatedBy"].replace("/bin/sh -c #(nop) ", "")[:80]
+        created_by = layer["CreatedBy"].replace("/bin/sh -c #(nop) ", "") or "(base image)"
+        # A COPY's line ends with its destination, the part that tells layers apart.
+        created_by = created_by if len(created_by) <= 70 else "..." + created_by[-67:]
         print(f"  {layer['Size'] / 1e6:7.1f} MB  {created_by}")
 
     print(f"\nstart -> first /health 200 and -> Docker 'healthy' (median of {args.runs}):")

@@ -67,10 +67,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work-dir", type=Path, default=LOCAL_DIR / "deploy")
     parser.add_argument("--show-token", action="store_true", help="print the token unmasked")
     parser.add_argument("--destroy", action="store_true", help="destroy what was deployed")
+    parser.add_argument(
+        "--mode",
+        choices=("reattach", "mirror"),
+        default="reattach",
+        help="reattach: one long-running emulator (fast); mirror: terraform installs and starts "
+        "the providers from a local filesystem mirror, as from the registry",
+    )
     args = parser.parse_args(argv)
+    if shutil.which("terraform") is None:
+        raise SystemExit("terraform is not on PATH: install Terraform >= 1.5 first")
 
     stack_dir = sync_sources(args.work_dir.resolve())
-    with EmulatedCloud(args.state_dir) as cloud:
+    with EmulatedCloud(args.state_dir, mode=args.mode) as cloud:
         terraform(stack_dir, cloud.env, "init", "-input=false", "-no-color")
         action = "destroy" if args.destroy else "apply"
         print(f"terraform {action} in {stack_dir} (cloud state: {cloud.state_dir})", flush=True)

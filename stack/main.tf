@@ -1,5 +1,6 @@
 locals {
-  # Galley's port, used by the security lists, the container and the gateway's backend.
+  # Galley's port, used by the security lists, the container and the gateway's backend. Other
+  # defaults (CIDRs, sizes, names) live in the modules: null inputs here take them.
   galley_port = 8000
   # MCP's Streamable HTTP path on the Galley runtime.
   mcp_path = "/mcp"

@@ -59,9 +59,9 @@ variable "policy_compartment_id" {
 }
 
 variable "name_prefix" {
-  description = "Prefix of every name and display name."
+  description = "Prefix of every name and display name. null = the modules' default (galley)."
   type        = string
-  default     = "galley"
+  default     = null
 }
 
 variable "freeform_tags" {
@@ -71,11 +71,11 @@ variable "freeform_tags" {
 }
 
 variable "network" {
-  description = "CIDR blocks of the VCN and its two subnets."
+  description = "CIDR blocks of the VCN and its two subnets; unset ones take modules/network's defaults (10.0.0.0/16, 10.0.1.0/24, 10.0.2.0/24)."
   type = object({
-    vcn_cidr            = optional(string, "10.0.0.0/16")
-    public_subnet_cidr  = optional(string, "10.0.1.0/24")
-    private_subnet_cidr = optional(string, "10.0.2.0/24")
+    vcn_cidr            = optional(string)
+    public_subnet_cidr  = optional(string)
+    private_subnet_cidr = optional(string)
   })
   default  = {}
   nullable = false
@@ -88,9 +88,9 @@ variable "kms_key_id" {
 }
 
 variable "image_tag" {
-  description = "Tag of the Galley image in OCIR (ocir.<region>.oci.oraclecloud.com/<namespace>/galley:<tag>)."
+  description = "Tag of the Galley image in OCIR (ocir.<region>.oci.oraclecloud.com/<namespace>/galley:<tag>). null = the module's default."
   type        = string
-  default     = "0.1.0"
+  default     = null
 }
 
 variable "galley_image_url" {
@@ -100,15 +100,15 @@ variable "galley_image_url" {
 }
 
 variable "ocpus" {
-  description = "OCPUs of the container instance."
+  description = "OCPUs of the container instance. null = the module's default (1)."
   type        = number
-  default     = 1
+  default     = null
 }
 
 variable "memory_in_gbs" {
-  description = "Memory of the container instance in GB."
+  description = "Memory of the container instance in GB. null = the module's default (2)."
   type        = number
-  default     = 2
+  default     = null
 }
 
 variable "url_token" {
@@ -119,7 +119,7 @@ variable "url_token" {
 }
 
 variable "path_prefix" {
-  description = "Path prefix of the API Gateway deployment."
+  description = "Path prefix of the API Gateway deployment. null = the module's default (/galley)."
   type        = string
-  default     = "/galley"
+  default     = null
 }

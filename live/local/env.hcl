@@ -7,9 +7,9 @@ locals {
   home_region = "us-ashburn-1"
   oci_profile = "DEFAULT"
 
-  tenancy_id       = "ocid1.tenancy.oc1..aaaaaaaalocalemulatortenancy000000000000000000000000000000"
-  compartment_id   = "ocid1.compartment.oc1..aaaaaaaalocalemulatorcompartment000000000000000000000000"
-  dynamic_group_id = "ocid1.dynamicgroup.oc1..aaaaaaaalocalemulatordynamicgroup00000000000000000000000"
+  tenancy_id            = "ocid1.tenancy.oc1..aaaaaaaalocalemulatortenancy000000000000000000000000000000"
+  compartment_id        = "ocid1.compartment.oc1..aaaaaaaalocalemulatorcompartment000000000000000000000000"
+  dynamic_group_id      = "ocid1.dynamicgroup.oc1..aaaaaaaalocalemulatordynamicgroup00000000000000000000000"
   work_compartment_id   = null
   policy_compartment_id = null
 

@@ -12,6 +12,7 @@ variable "name_prefix" {
   description = "Prefix of display names (<prefix>-gateway, <prefix>-deployment)."
   type        = string
   default     = "galley"
+  nullable    = false
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{0,29}$", var.name_prefix))
@@ -23,6 +24,7 @@ variable "freeform_tags" {
   description = "Freeform tags merged over the defaults {app = \"galley\", managed-by = \"terraform\"}."
   type        = map(string)
   default     = {}
+  nullable    = false
 }
 
 variable "subnet_id" {
@@ -39,6 +41,7 @@ variable "nsg_ids" {
   description = "OCIDs of network security groups for the gateway (optional; the subnet's security list already applies)."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for id in var.nsg_ids : can(regex("^ocid1\\.networksecuritygroup\\.oc[0-9]+\\.[a-z0-9-]*\\.[a-z0-9]+$", id))])
@@ -60,6 +63,7 @@ variable "backend_port" {
   description = "TCP port of Galley on the backend."
   type        = number
   default     = 8000
+  nullable    = false
 
   validation {
     condition     = var.backend_port >= 1 && var.backend_port <= 65535 && floor(var.backend_port) == var.backend_port
@@ -71,6 +75,7 @@ variable "path_prefix" {
   description = "Path prefix of the deployment: the endpoint is https://<hostname><path_prefix>/mcp."
   type        = string
   default     = "/galley"
+  nullable    = false
 
   validation {
     condition     = can(regex("^(/[A-Za-z0-9._~-]+)+$", var.path_prefix)) && length(var.path_prefix) <= 255
@@ -82,6 +87,7 @@ variable "token_query_parameter" {
   description = "Query parameter the gateway requires on every request (its value is checked by Galley)."
   type        = string
   default     = "token"
+  nullable    = false
 
   validation {
     condition     = can(regex("^[A-Za-z0-9_-]{1,64}$", var.token_query_parameter))
@@ -93,6 +99,7 @@ variable "connect_timeout_in_seconds" {
   description = "Seconds the gateway waits to connect to the backend."
   type        = number
   default     = 10
+  nullable    = false
 
   validation {
     condition     = var.connect_timeout_in_seconds >= 1 && var.connect_timeout_in_seconds <= 75
@@ -104,6 +111,7 @@ variable "read_timeout_in_seconds" {
   description = "Seconds the gateway waits between two reads from the backend; MCP streams (SSE) stay open, so the default is the maximum; a stream idle for longer is closed and the client reconnects."
   type        = number
   default     = 300
+  nullable    = false
 
   validation {
     condition     = var.read_timeout_in_seconds >= 1 && var.read_timeout_in_seconds <= 300
@@ -115,6 +123,7 @@ variable "send_timeout_in_seconds" {
   description = "Seconds the gateway waits between two writes to the backend."
   type        = number
   default     = 300
+  nullable    = false
 
   validation {
     condition     = var.send_timeout_in_seconds >= 1 && var.send_timeout_in_seconds <= 300

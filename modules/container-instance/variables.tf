@@ -12,6 +12,7 @@ variable "name_prefix" {
   description = "Prefix of display names (<prefix>-ci, <prefix>-vnic)."
   type        = string
   default     = "galley"
+  nullable    = false
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{0,29}$", var.name_prefix))
@@ -23,6 +24,7 @@ variable "freeform_tags" {
   description = "Freeform tags merged over the defaults {app = \"galley\", managed-by = \"terraform\"}."
   type        = map(string)
   default     = {}
+  nullable    = false
 }
 
 variable "region" {
@@ -82,6 +84,7 @@ variable "nsg_ids" {
   description = "OCIDs of network security groups for the VNIC (optional; the subnet's security list already applies)."
   type        = list(string)
   default     = []
+  nullable    = false
 
   validation {
     condition     = alltrue([for id in var.nsg_ids : can(regex("^ocid1\\.networksecuritygroup\\.oc[0-9]+\\.[a-z0-9-]*\\.[a-z0-9]+$", id))])
@@ -93,6 +96,7 @@ variable "shape" {
   description = "Container instance shape (a flexible CI shape)."
   type        = string
   default     = "CI.Standard.E4.Flex"
+  nullable    = false
 
   validation {
     condition     = can(regex("^CI\\.Standard\\.[A-Z][A-Z0-9]*\\.Flex$", var.shape))
@@ -104,6 +108,7 @@ variable "ocpus" {
   description = "OCPUs of the container instance."
   type        = number
   default     = 1
+  nullable    = false
 
   validation {
     condition     = var.ocpus >= 1 && var.ocpus <= 64 && floor(var.ocpus) == var.ocpus
@@ -115,6 +120,7 @@ variable "memory_in_gbs" {
   description = "Memory of the container instance in GB (1 to 64 GB per OCPU)."
   type        = number
   default     = 2
+  nullable    = false
 
   validation {
     condition     = var.memory_in_gbs >= 1 && var.memory_in_gbs <= 1024 && floor(var.memory_in_gbs) == var.memory_in_gbs
@@ -151,6 +157,7 @@ variable "image_repository_name" {
   description = "OCIR repository of the default image URL."
   type        = string
   default     = "galley"
+  nullable    = false
 
   validation {
     condition     = can(regex("^[a-z0-9][a-z0-9._/-]{0,254}$", var.image_repository_name))
@@ -162,6 +169,7 @@ variable "image_tag" {
   description = "Tag of the default image URL (always explicit: a container instance never re-pulls a moving tag)."
   type        = string
   default     = "0.1.0"
+  nullable    = false
 
   validation {
     condition     = can(regex("^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$", var.image_tag)) && var.image_tag != "latest"
@@ -173,6 +181,7 @@ variable "galley_port" {
   description = "TCP port Galley listens on (GALLEY_PORT, health check port)."
   type        = number
   default     = 8000
+  nullable    = false
 
   validation {
     condition     = var.galley_port >= 1 && var.galley_port <= 65535 && floor(var.galley_port) == var.galley_port
@@ -184,6 +193,7 @@ variable "galley_data_dir" {
   description = "Data directory inside the container (GALLEY_DATA_DIR)."
   type        = string
   default     = "/var/lib/galley"
+  nullable    = false
 
   validation {
     condition     = startswith(var.galley_data_dir, "/")
@@ -227,6 +237,7 @@ variable "environment_variables" {
   description = "Extra environment variables for the container. The GALLEY_* variables set by this module take precedence."
   type        = map(string)
   default     = {}
+  nullable    = false
 }
 
 variable "health_check" {

@@ -13,6 +13,7 @@ locals {
   policy_compartment_id = (
     var.policy_compartment_id != null ? var.policy_compartment_id
     : length(local.named_compartment_ids) == 1 ? var.compartment_id
+    : length(local.named_tenancies) > 0 ? local.named_tenancies[0]
     : var.tenancy_id
   )
   named_tenancies = [for c in local.named_compartment_ids : c if startswith(c, "ocid1.tenancy.")]
@@ -41,7 +42,48 @@ locals {
   ]
 }
 
+# An explicit policy compartment must contain every named compartment. With tenancy_id known,
+# the compartment tree is read once and each named compartment's ancestors are compared at plan
+# time; a compartment absent from the list (no right to list it) is left to OCI's own check.
+data "oci_identity_compartments" "tree" {
+  count                     = local.verify_ancestry ? 1 : 0
+  compartment_id            = var.tenancy_id
+  compartment_id_in_subtree = true
+  access_level              = "ANY"
+}
+
+locals {
+  verify_ancestry = (
+    var.policy_compartment_id != null && var.tenancy_id != null
+    && var.policy_compartment_id != var.tenancy_id
+    && anytrue([for c in local.named_compartment_ids : c != var.policy_compartment_id])
+  )
+  # "" for null: Terraform evaluates both sides of && and contains() refuses null.
+  explicit_policy_compartment_id = var.policy_compartment_id == null ? "" : var.policy_compartment_id
+  parent_of = {
+    for c in try(data.oci_identity_compartments.tree[0].compartments, []) : c.id => c.compartment_id
+  }
+  # OCI nests compartments at most six levels below the root: six parent hops reach it.
+  ancestors_1 = { for c in local.named_compartment_ids : c => lookup(local.parent_of, c, "") }
+  ancestors_2 = { for c, a in local.ancestors_1 : c => lookup(local.parent_of, a, "") }
+  ancestors_3 = { for c, a in local.ancestors_2 : c => lookup(local.parent_of, a, "") }
+  ancestors_4 = { for c, a in local.ancestors_3 : c => lookup(local.parent_of, a, "") }
+  ancestors_5 = { for c, a in local.ancestors_4 : c => lookup(local.parent_of, a, "") }
+  ancestors_6 = { for c, a in local.ancestors_5 : c => lookup(local.parent_of, a, "") }
+  compartments_outside_policy = [
+    for c in local.named_compartment_ids : c if(
+      local.verify_ancestry && c != var.policy_compartment_id && contains(keys(local.parent_of), c)
+      && !contains([
+        local.ancestors_1[c], local.ancestors_2[c], local.ancestors_3[c],
+        local.ancestors_4[c], local.ancestors_5[c], local.ancestors_6[c],
+      ], local.explicit_policy_compartment_id)
+    )
+  ]
+}
+
 resource "oci_identity_policy" "this" {
+  # TODO: the real provider requires `description`; the offline emulator's provider schema lacks
+  # the attribute (reported), so it cannot be set until the emulator accepts it.
   compartment_id = local.policy_compartment_id
   name           = "${var.name_prefix}-policy"
   statements     = local.statements
@@ -51,6 +93,10 @@ resource "oci_identity_policy" "this" {
     precondition {
       condition     = local.policy_compartment_id != null
       error_message = "The policy names several compartments (${join(", ", local.named_compartment_ids)}) and neither policy_compartment_id nor tenancy_id is set: set policy_compartment_id to a compartment that contains all of them (their common parent), or tenancy_id to put the policy at the tenancy root."
+    }
+    precondition {
+      condition     = length(local.compartments_outside_policy) == 0
+      error_message = "policy_compartment_id = \"${coalesce(var.policy_compartment_id, "null")}\" does not contain ${join(", ", local.compartments_outside_policy)}, which the policy names: expected the compartments' common ancestor (or the tenancy)."
     }
     precondition {
       condition     = length(local.named_tenancies) == 0 || local.policy_compartment_id == try(local.named_tenancies[0], null)

@@ -12,6 +12,7 @@ variable "name_prefix" {
   description = "Prefix of the policy name (<prefix>-policy)."
   type        = string
   default     = "galley"
+  nullable    = false
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{0,29}$", var.name_prefix))
@@ -23,6 +24,7 @@ variable "freeform_tags" {
   description = "Freeform tags merged over the defaults {app = \"galley\", managed-by = \"terraform\"}."
   type        = map(string)
   default     = {}
+  nullable    = false
 }
 
 variable "tenancy_id" {
@@ -82,6 +84,7 @@ variable "image_repository_name" {
   description = "Name of the OCIR repository holding the Galley image (the only repository Galley may pull from)."
   type        = string
   default     = "galley"
+  nullable    = false
 
   validation {
     condition     = can(regex("^[a-z0-9][a-z0-9._/-]{0,254}$", var.image_repository_name))

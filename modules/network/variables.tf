@@ -12,6 +12,7 @@ variable "name_prefix" {
   description = "Prefix of every display name (<prefix>-vcn, <prefix>-public, ...)."
   type        = string
   default     = "galley"
+  nullable    = false
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{0,29}$", var.name_prefix))
@@ -23,12 +24,14 @@ variable "freeform_tags" {
   description = "Freeform tags merged over the defaults {app = \"galley\", managed-by = \"terraform\"}."
   type        = map(string)
   default     = {}
+  nullable    = false
 }
 
 variable "vcn_cidr" {
   description = "IPv4 CIDR block of the VCN."
   type        = string
   default     = "10.0.0.0/16"
+  nullable    = false
 
   validation {
     condition = (
@@ -44,6 +47,7 @@ variable "public_subnet_cidr" {
   description = "IPv4 CIDR block of the regional public subnet (API Gateway); must lie inside vcn_cidr."
   type        = string
   default     = "10.0.1.0/24"
+  nullable    = false
 
   validation {
     condition = (
@@ -59,6 +63,7 @@ variable "private_subnet_cidr" {
   description = "IPv4 CIDR block of the regional private subnet (Container Instance); must lie inside vcn_cidr."
   type        = string
   default     = "10.0.2.0/24"
+  nullable    = false
 
   validation {
     condition = (
@@ -74,6 +79,7 @@ variable "galley_port" {
   description = "TCP port Galley listens on in the private subnet (the gateway's backend port)."
   type        = number
   default     = 8000
+  nullable    = false
 
   validation {
     condition     = var.galley_port >= 1 && var.galley_port <= 65535 && floor(var.galley_port) == var.galley_port
@@ -85,6 +91,7 @@ variable "https_port" {
   description = "TCP port the public API Gateway accepts from the internet."
   type        = number
   default     = 443
+  nullable    = false
 
   validation {
     condition     = var.https_port >= 1 && var.https_port <= 65535 && floor(var.https_port) == var.https_port

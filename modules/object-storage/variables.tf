@@ -12,6 +12,7 @@ variable "name_prefix" {
   description = "Prefix of the bucket name (<prefix>-<random suffix>)."
   type        = string
   default     = "galley"
+  nullable    = false
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{0,29}$", var.name_prefix))
@@ -23,6 +24,7 @@ variable "freeform_tags" {
   description = "Freeform tags merged over the defaults {app = \"galley\", managed-by = \"terraform\"}."
   type        = map(string)
   default     = {}
+  nullable    = false
 }
 
 variable "kms_key_id" {

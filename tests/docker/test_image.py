@@ -101,10 +101,12 @@ def test_server_runs_as_the_non_root_owner_of_the_data_dir(galley_container):
     status = run_in(galley_container.container, "cat", "/proc/1/status")
     uids = re.search(r"^Uid:\s+(.+)$", status, re.MULTILINE).group(1).split()
     assert uids == [str(GALLEY_UID)] * 4  # real, effective, saved, filesystem
+    gids = re.search(r"^Gid:\s+(.+)$", status, re.MULTILINE).group(1).split()
+    assert gids == [str(GALLEY_UID)] * 4
     cmdline = run_in(galley_container.container, "cat", "/proc/1/cmdline").split("\0")
     assert cmdline[1:3] == ["-m", "galley"]
-    owner = run_in(galley_container.container, "stat", "-c", "%u %a", "/var/lib/galley").split()
-    assert owner[0] == str(GALLEY_UID)
+    owner = run_in(galley_container.container, "stat", "-c", "%u %g", "/var/lib/galley").split()
+    assert owner == [str(GALLEY_UID)] * 2
     # Root-owned code: the server's user cannot change what it runs.
     code, _ = galley_container.container.exec_run(["touch", "/opt/galley/venv/bin/x"])
     assert code != 0

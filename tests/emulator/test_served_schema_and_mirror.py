@@ -9,6 +9,7 @@ import os
 import re
 from pathlib import Path
 
+import pytest
 from oci_emulator.mirror import launcher_text
 from oci_emulator.schema import OCI, RANDOM
 
@@ -42,9 +43,11 @@ def test_terraform_reads_back_the_schema_files_unchanged(oci_cloud, tf_root):
         assert got["provider"] == want["provider"]
 
 
-def test_init_through_the_filesystem_mirror(oci_cloud_factory, tf_root):
-    cloud = oci_cloud_factory("mirror-cloud", mode="mirror")
+@pytest.mark.parametrize("warm", [True, False], ids=["warm-daemon", "standalone-plugin"])
+def test_init_through_the_filesystem_mirror(oci_cloud_factory, tf_root, warm):
+    cloud = oci_cloud_factory("mirror-cloud", mode="mirror", warm=warm)
     assert "TF_REATTACH_PROVIDERS" not in cloud.env
+    assert ("OCI_EMULATOR_DAEMON" in cloud.env) is warm
     tf = tf_root(
         cloud,
         """

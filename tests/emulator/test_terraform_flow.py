@@ -366,3 +366,48 @@ resource "oci_core_subnet" "outside" {
         tf.apply(tf_vars={"compartment_id": oci_cloud.tenancy_id})
     assert re.search(r"Error: 400-InvalidParameter: .*10\.9\.0\.0/24", str(err.value))
     assert [r["type"] for r in oci_cloud.resources()] == ["oci_core_vcn"]
+
+
+def test_provider_region_and_dynamic_blocks_over_unknown_lists(oci_cloud, tf_root):
+    tf = tf_root(
+        oci_cloud,
+        """
+provider "oci" { region = "eu-frankfurt-1" }
+variable "compartment_id" { type = string }
+resource "random_string" "s" {
+  length  = 4
+  special = false
+}
+resource "oci_core_vcn" "vcn" {
+  compartment_id = var.compartment_id
+  cidr_blocks    = ["10.0.0.0/16"]
+}
+resource "oci_core_security_list" "sl" {
+  compartment_id = var.compartment_id
+  vcn_id         = oci_core_vcn.vcn.id
+  # Unknown until random_string exists: Terraform sends the whole block as one unknown.
+  dynamic "ingress_security_rules" {
+    for_each = random_string.s.result == "" ? [] : [443, 8000]
+    content {
+      protocol = "6"
+      source   = "0.0.0.0/0"
+      tcp_options {
+        min = ingress_security_rules.value
+        max = ingress_security_rules.value
+      }
+    }
+  }
+}
+output "sl" { value = oci_core_security_list.sl.id }
+""",
+    )
+    tenancy = {"compartment_id": oci_cloud.tenancy_id}
+    plan = tf.plan(output=True, tf_vars=tenancy)
+    unknown = plan.resource_changes["oci_core_security_list.sl"]["change"]["after_unknown"]
+    assert unknown["ingress_security_rules"] is True
+    tf.apply(tf_vars=tenancy)
+    assert tf.output()["sl"].startswith("ocid1.securitylist.oc1.fra.")
+    (sl,) = oci_cloud.resources("oci_core_security_list")
+    ports = sorted(r["tcp_options"][0]["min"] for r in sl["attrs"]["ingress_security_rules"])
+    assert ports == [443, 8000]
+    assert _plan_exit_code(tf, **tenancy) == 0

@@ -1,6 +1,7 @@
 """Evaluate the subset of HCL expressions that the Terragrunt live layer uses.
 
-python-hcl2 (>= 7) parses the files; this module walks its Lark parse tree and computes values.
+The `hcl2` package parses the files (python-hcl2 or checkov's fork of it, whichever is
+installed; see _parser); this module walks its Lark parse tree and computes values.
 Terragrunt's own functions are supplied by the caller (they depend on which unit is being
 evaluated). Anything outside the subset raises HclEvalError naming the construct, so that a new
 construct in live/ makes the checker fail loudly instead of guessing.
@@ -45,7 +46,7 @@ class HclEvalError(Exception):
 
 
 def parse_file(path: Path) -> Tree:
-    """Parse one HCL file into python-hcl2's Lark tree."""
+    """Parse one HCL file into a Lark tree."""
     try:
         return _parse_text(path.read_text())
     except Exception as exc:

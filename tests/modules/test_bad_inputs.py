@@ -78,6 +78,8 @@ CASES = [
      r'region = "ashburn" is invalid: expected an OCI region identifier'),
     ("stack", {"region": "us_ashburn_1"},
      r'region = "us_ashburn_1" is invalid: expected an OCI region identifier'),
+    ("stack", {"network": {"private_subnet_cidr": "10.0.1.0/24"}},
+     r'public_subnet_cidr = "10\.0\.1\.0/24" and private_subnet_cidr = "10\.0\.1\.0/24" overlap'),
     ("stack", {"home_region": "Frankfurt"},
      r'home_region = "Frankfurt" is invalid: expected an OCI region identifier'),
     # CIDRs

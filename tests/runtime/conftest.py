@@ -6,7 +6,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,6 +90,25 @@ class GalleyProcess:
 
 
 def start_galley(tmp: Path, **settings: str) -> GalleyProcess:
+    # A free port can be taken by another process (other suites run in parallel)
+    # between finding it and binding it: try again on a fresh port then.
+    for attempt in range(3):
+        galley = _launch(tmp / f"try{attempt}", **settings)
+        try:
+            galley.wait_healthy()
+        except AssertionError:
+            galley.stop()
+            if "address already in use" in galley.logs() and attempt < 2:
+                continue
+            raise
+        except BaseException:
+            galley.stop()
+            raise
+        return galley
+    raise AssertionError("unreachable")
+
+
+def _launch(tmp: Path, **settings: str) -> GalleyProcess:
     port = free_port()
     data_dir = tmp / "data"
     log_dir = tmp / "logs"
@@ -106,13 +125,7 @@ def start_galley(tmp: Path, **settings: str) -> GalleyProcess:
         proc = subprocess.Popen(
             [sys.executable, "-m", "galley"], env=env, stdout=out, stderr=err, cwd=tmp
         )
-    galley = GalleyProcess(proc, port, env["GALLEY_URL_TOKEN"], data_dir, log_dir)
-    try:
-        galley.wait_healthy()
-    except BaseException:
-        galley.stop()
-        raise
-    return galley
+    return GalleyProcess(proc, port, env["GALLEY_URL_TOKEN"], data_dir, log_dir)
 
 
 @pytest.fixture
@@ -121,7 +134,7 @@ def unused_port() -> int:
 
 
 @pytest.fixture
-def cli() -> object:
+def cli() -> Callable[..., subprocess.CompletedProcess]:
     """Run `python -m galley ARGS` with the given GALLEY_* settings only."""
 
     def _run(*args: str, timeout: float = 60, **settings: str) -> subprocess.CompletedProcess:

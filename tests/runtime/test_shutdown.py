@@ -36,6 +36,9 @@ def call_tool_in_background(url: str) -> tuple[threading.Thread, dict]:
             httpx2.AsyncClient(trust_env=False, timeout=60) as http,
             Client(streamable_http_client(url, http_client=http), mode="2026-07-28") as client,
         ):
+            # Listing first lets the client validate the result without a second request,
+            # which could reach the server after the drain had ended and find it closed.
+            await client.list_tools()
             outcome["result"] = await client.call_tool("galley_environment", {})
 
     def run() -> None:
@@ -82,17 +85,17 @@ def test_sigterm_drains_in_flight_requests(start, tmp_path):
     while ready.status_code == 200 and time.monotonic() < deadline:
         time.sleep(0.05)
         ready = server.http.get("/ready", params={"token": server.token})
-    assert ready.status_code == 503
+    assert ready.status_code == 503, server.logs()
     assert ready.json() == {"status": "draining"}
     assert server.http.get("/health").status_code == 200
 
     thread.join(timeout=30)
-    assert "error" not in outcome, outcome.get("error")
+    assert "error" not in outcome, f"{outcome.get('error')!r}\n{server.logs()}"
     report = outcome["result"].structured_content
     terraform = next(b for b in report["binaries"] if b["name"] == "terraform")
     assert terraform["version"] == "0.0.0-slow"
-    assert server.proc.wait(timeout=15) == 0
-    assert "Traceback" not in server.logs()
+    assert server.proc.wait(timeout=15) == 0, server.logs()
+    assert "Traceback" not in server.logs(), server.logs()
 
 
 def test_grace_period_bounds_the_drain(start, tmp_path):

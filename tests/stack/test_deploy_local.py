@@ -13,8 +13,9 @@ SCRIPT = tfs.REPO_ROOT / "scripts" / "deploy-local"
 
 def _deploy(tmp_path, *args: str) -> str:
     result = subprocess.run(
-        [str(SCRIPT), "--state-dir", str(tmp_path / "cloud"), "--work-dir", str(tmp_path / "work"),
-         *args],
+        # mirror mode: terraform installs and starts the providers itself, as from the registry
+        [str(SCRIPT), "--mode", "mirror", "--state-dir", str(tmp_path / "cloud"),
+         "--work-dir", str(tmp_path / "work"), *args],
         capture_output=True, text=True, check=False, timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr

@@ -74,3 +74,26 @@ def test_stack_apply_outputs_replan_destroy(oci_cloud, tmp_path):
 
     tf.destroy()
     assert oci_cloud.resources() == []
+
+
+def test_new_image_replaces_the_instance_and_keeps_backend_and_token(oci_cloud, tmp_path):
+    stack = tfs.copy_sources(tmp_path, "modules", "stack") / "stack"
+    (stack / "terraform.tfvars").write_text((stack / "terraform.tfvars.example").read_text())
+    tf = tfs.terraform(stack, oci_cloud.env)
+    tf.apply()
+    before = _one(oci_cloud, "oci_container_instances_container_instance")
+
+    plan = tf.plan(output=True, tf_vars={"image_tag": "0.2.0"})
+    assert tfs.changed_addresses(plan) == [
+        "module.container_instance.oci_container_instances_container_instance.this "
+        "['delete', 'create']"
+    ]
+    tf.apply(tf_vars={"image_tag": "0.2.0"})
+    after = _one(oci_cloud, "oci_container_instances_container_instance")
+
+    assert after["id"] != before["id"]
+    assert after["containers"][0]["image_url"].endswith("/galley:0.2.0")
+    assert after["vnics"][0]["private_ip"] == before["vnics"][0]["private_ip"]
+    token = after["containers"][0]["environment_variables"]["GALLEY_URL_TOKEN"]
+    assert token == before["containers"][0]["environment_variables"]["GALLEY_URL_TOKEN"]
+    tf.destroy(tf_vars={"image_tag": "0.2.0"})

@@ -117,13 +117,20 @@ def _cmd_mirror(args: argparse.Namespace) -> None:
 
 
 def _cmd_serve(args: argparse.Namespace) -> None:
-    from oci_emulator.plugin import serve_reattach
+    from oci_emulator.plugin import main as plugin_main
 
-    sys.stderr.write(
-        "Serving oracle/oci and hashicorp/random; set TF_REATTACH_PROVIDERS to the JSON line "
-        "below in the shell that runs terraform. Ctrl-C stops.\n"
-    )
-    serve_reattach(args.state_dir)
+    if args.daemon:
+        sys.stderr.write(
+            "Warm daemon for the mirror flow; export OCI_EMULATOR_DAEMON as printed below (with "
+            "the same OCI_EMULATOR_STATE_DIR) in the shell that runs terraform. Ctrl-C stops.\n"
+        )
+    else:
+        sys.stderr.write(
+            "Serving oracle/oci and hashicorp/random; set TF_REATTACH_PROVIDERS to the JSON line "
+            "below in the shell that runs terraform. Ctrl-C stops.\n"
+        )
+    state_dir = ["--state-dir", args.state_dir] if args.state_dir else []
+    plugin_main(["--daemon" if args.daemon else "--reattach", *state_dir])
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -151,6 +158,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="run both providers for TF_REATTACH_PROVIDERS")
     p.add_argument("--state-dir", help="emulated cloud directory (default $OCI_EMULATOR_STATE_DIR)")
+    p.add_argument(
+        "--daemon",
+        action="store_true",
+        help="instead, keep warm servers for provider processes started from a mirror",
+    )
     p.set_defaults(func=_cmd_serve)
     return parser
 

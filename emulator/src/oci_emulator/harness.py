@@ -8,7 +8,9 @@ Two ways to reach the providers:
 - "reattach" (default): one long-running emulator process serves both providers and Terraform
   attaches to it through TF_REATTACH_PROVIDERS; no per-command provider start (~10x faster).
 - "mirror": a filesystem provider mirror + CLI config; Terraform starts the providers itself, as
-  a user's `terraform init` would. The CLI config is in .env in both modes, so `init` works.
+  a user's `terraform init` would. With `warm` (default) the started plugin processes borrow
+  ready servers from a daemon (warm.py) instead of importing gRPC each time.
+The CLI config is in .env in both modes, so `init` works.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any, Literal
 from oci_emulator.mirror import PYTHON_ENV, write_cli_config, write_mirror
 from oci_emulator.schema import SCHEMA_DIR_ENV, schema_dir
 from oci_emulator.store import DEFAULT_REGION, REGION_ENV, STATE_DIR_ENV, Store
+from oci_emulator.warm import DAEMON_ENV
 
 Mode = Literal["reattach", "mirror"]
 MODE_ENV = "OCI_EMULATOR_MODE"
@@ -41,6 +44,7 @@ class EmulatedCloud:
         state_dir: Path | str,
         *,
         mode: Mode | None = None,
+        warm: bool = True,
         region: str = DEFAULT_REGION,
         schema_directory: Path | str | None = None,
     ) -> None:
@@ -49,6 +53,7 @@ class EmulatedCloud:
         if self.mode not in ("reattach", "mirror"):
             raise ValueError(f"mode must be 'reattach' or 'mirror', got {self.mode!r}")
         self.region = region
+        self.warm = warm
         self._schema_dir = Path(schema_directory) if schema_directory else schema_dir()
         self._harness_dir = self.state_dir / "harness"
         self._process: subprocess.Popen[bytes] | None = None
@@ -86,19 +91,22 @@ class EmulatedCloud:
             }
         )
         env.pop("TF_REATTACH_PROVIDERS", None)
+        env.pop(DAEMON_ENV, None)
         if self.mode == "reattach":
-            env["TF_REATTACH_PROVIDERS"] = self._start_server(env)
+            env["TF_REATTACH_PROVIDERS"] = json.dumps(self._start_server(env, "--reattach"))
+        elif self.warm:
+            env[DAEMON_ENV] = self._start_server(env, "--daemon")[DAEMON_ENV]
         self.env = env
         return self
 
-    def _start_server(self, env: dict[str, str]) -> str:
+    def _start_server(self, env: dict[str, str], kind: str) -> dict[str, Any]:
         log = open(self._harness_dir / "emulator.log", "ab")  # noqa: SIM115 - lives with process
         self._process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
                 "oci_emulator.plugin",
-                "--reattach",
+                kind,
                 "--state-dir",
                 str(self.state_dir),
                 "--watch-stdin",
@@ -119,8 +127,7 @@ class EmulatedCloud:
             log_path = self._harness_dir / "emulator.log"
             tail = log_path.read_text(errors="replace")[-2000:]
             raise EmulatorStartError(f"the emulator did not start ({log_path}):\n{tail}")
-        json.loads(line)  # fail here, not inside Terraform, if the line is not the expected JSON
-        return line.decode().strip()
+        return json.loads(line)
 
     def stop(self) -> None:
         process, self._process = self._process, None

@@ -69,12 +69,19 @@ def resource_id(type_name: str, attrs: dict[str, Any], world: World) -> str:
 
 
 class OciBackend(Backend):
-    def __init__(self, schema: ProviderSchema, store: Store) -> None:
+    def __init__(self, schema: ProviderSchema, store: Store | None = None) -> None:
         super().__init__(schema)
-        self.store = store
+        self._store = store
         self.region: str | None = None
         self._api: ModuleType | None = None
         self._api_loaded = False
+
+    @property
+    def store(self) -> Store:
+        # Opened on first use: a process that only validates never creates a state directory.
+        if self._store is None:
+            self._store = Store()
+        return self._store
 
     @property
     def api(self) -> ModuleType | None:

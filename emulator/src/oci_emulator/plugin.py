@@ -6,6 +6,8 @@ Terraform starts it per phase, reads the handshake line, and asks it to shut dow
 `python -m oci_emulator.plugin --reattach` serves both providers on unix sockets without TLS and
 prints a TF_REATTACH_PROVIDERS value; Terraform then uses the running process instead of starting
 its own (about 10x faster per command). It runs until SIGTERM/SIGINT or stdin closes.
+
+`python -m oci_emulator.plugin --daemon` keeps warm servers for the first form (see warm.py).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Any, TextIO
 from oci_emulator import schema as schema_mod
 
 
-def _grpc_server(provider_source: str, pool: futures.ThreadPoolExecutor, store: Any) -> Any:
+def grpc_server(provider_source: str, pool: futures.ThreadPoolExecutor, store: Any) -> Any:
     import grpc
     from tf.gen import tfplugin_pb2_grpc as rpc
 
@@ -42,7 +44,7 @@ def _grpc_server(provider_source: str, pool: futures.ThreadPoolExecutor, store: 
     return server
 
 
-def _add_go_plugin_services(server: Any, on_shutdown: Any) -> None:
+def add_go_plugin_services(server: Any, on_shutdown: Any) -> None:
     from tf.gen import grpc_controller_pb2 as controller_pb
     from tf.gen import grpc_controller_pb2_grpc as controller_rpc
     from tf.gen import grpc_stdio_pb2_grpc as stdio_rpc
@@ -73,25 +75,28 @@ def _guard_stdout() -> TextIO:
 
 def serve_plugin(provider_source: str) -> None:
     real_stdout = _guard_stdout()
+    from oci_emulator.warm import serve_via_daemon
+
+    serve_via_daemon(provider_source, real_stdout)  # returns only if no daemon can serve
     import grpc
 
     from oci_emulator.tls import pem_to_handshake, server_certificate
 
     done = threading.Event()
     pool = futures.ThreadPoolExecutor(max_workers=8)
-    server = _grpc_server(provider_source, pool, None)
-    _add_go_plugin_services(server, done.set)
+    server = grpc_server(provider_source, pool, None)
+    add_go_plugin_services(server, done.set)
     sock_dir = tempfile.mkdtemp(prefix="ociemu-")
     sock = os.path.join(sock_dir, "plugin.sock")
     cert_pem, key_pem = server_certificate()
     # Server-only TLS: Terraform's client certificate (ECDSA P-521) is not accepted by grpcio.
     creds = grpc.ssl_server_credentials([(key_pem, cert_pem)], require_client_auth=False)
     server.add_secure_port(f"unix://{sock}", creds)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: done.set())
     server.start()
     real_stdout.write(f"1|6|unix|{sock}|grpc|{pem_to_handshake(cert_pem)}\n")
     real_stdout.flush()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: done.set())
     done.wait()
     server.stop(grace=0.1).wait(0.5)
     shutil.rmtree(sock_dir, ignore_errors=True)
@@ -111,9 +116,9 @@ def serve_reattach(state_dir: str | None = None, watch_stdin: bool = False) -> N
     servers = []
     reattach: dict[str, Any] = {}
     for spec in (schema_mod.OCI, schema_mod.RANDOM):
-        server = _grpc_server(spec.source, pool, store)
+        server = grpc_server(spec.source, pool, store)
         # Terraform does not shut down reattached providers; a Shutdown call is ignored.
-        _add_go_plugin_services(server, lambda: None)
+        add_go_plugin_services(server, lambda: None)
         sock = os.path.join(sock_dir, f"{spec.name}.sock")
         server.add_insecure_port(f"unix://{sock}")
         server.start()
@@ -125,10 +130,22 @@ def serve_reattach(state_dir: str | None = None, watch_stdin: bool = False) -> N
             "Test": True,
             "Addr": {"Network": "unix", "String": sock},
         }
-    real_stdout.write(json.dumps(reattach) + "\n")
-    real_stdout.flush()
+    wait_until_stopped(done, watch_stdin, announce=json.dumps(reattach), out=real_stdout)
+    for server in servers:
+        server.stop(grace=0.1)
+    shutil.rmtree(sock_dir, ignore_errors=True)
+    os._exit(0)
+
+
+def wait_until_stopped(
+    done: threading.Event, watch_stdin: bool, announce: str, out: TextIO
+) -> None:
+    """Print `announce`, then block until SIGTERM/SIGINT or (watch_stdin) stdin's end."""
+    # Handlers first: a parent may signal as soon as it has read the line.
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: done.set())
+    out.write(announce + "\n")
+    out.flush()
 
     def wait_for_stdin_eof() -> None:
         # The parent holds our stdin open; when it dies, stdin closes and we stop too.
@@ -141,24 +158,26 @@ def serve_reattach(state_dir: str | None = None, watch_stdin: bool = False) -> N
     if watch_stdin:
         threading.Thread(target=wait_for_stdin_eof, daemon=True).start()
     done.wait()
-    for server in servers:
-        server.stop(grace=0.1)
-    shutil.rmtree(sock_dir, ignore_errors=True)
-    os._exit(0)
 
 
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] == "--reattach":
+    if args and args[0] in ("--reattach", "--daemon"):
         state_dir = None
         if "--state-dir" in args:
             state_dir = args[args.index("--state-dir") + 1]
-        serve_reattach(state_dir, watch_stdin="--watch-stdin" in args)
+        if args[0] == "--reattach":
+            serve_reattach(state_dir, watch_stdin="--watch-stdin" in args)
+        else:
+            from oci_emulator.warm import serve_daemon
+
+            serve_daemon(state_dir, _guard_stdout(), watch_stdin="--watch-stdin" in args)
         return
     if len(args) != 1 or args[0] not in schema_mod.PROVIDERS:
         sys.stderr.write(
             f"usage: python -m oci_emulator.plugin {{{'|'.join(schema_mod.PROVIDERS)}}}\n"
-            "       python -m oci_emulator.plugin --reattach [--state-dir DIR] [--watch-stdin]\n"
+            "       python -m oci_emulator.plugin --reattach|--daemon [--state-dir DIR]"
+            " [--watch-stdin]\n"
             "The first form is a Terraform provider plugin: Terraform starts it itself.\n"
         )
         sys.exit(2)

@@ -17,6 +17,9 @@ from oci_emulator.backend import Backend, Diag, ProviderFailure
 from oci_emulator.plan import Path
 from oci_emulator.values import conform, decode, encode
 
+# One schema response per provider, shared by every service instance of the process.
+_SCHEMA_RESPONSES: dict[str, Any] = {}
+_SCHEMA_LOCK = threading.Lock()
 _CAPABILITIES = pb.ServerCapabilities(plan_destroy=False, get_provider_schema_optional=True)
 
 
@@ -65,8 +68,6 @@ class ProviderService(rpc.ProviderServicer):
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
         self.schema = backend.schema
-        self._schema_response: Any = None
-        self._lock = threading.Lock()
 
     def _build_schema_response(self) -> Any:
         # Built on first use: ~0.1 s that most of Terraform's short-lived provider processes
@@ -100,10 +101,11 @@ class ProviderService(rpc.ProviderServicer):
         )
 
     def GetProviderSchema(self, request: Any, context: Any) -> Any:
-        with self._lock:
-            if self._schema_response is None:
-                self._schema_response = self._build_schema_response()
-        return self._schema_response
+        address = self.schema.spec.address
+        with _SCHEMA_LOCK:
+            if address not in _SCHEMA_RESPONSES:
+                _SCHEMA_RESPONSES[address] = self._build_schema_response()
+        return _SCHEMA_RESPONSES[address]
 
     @_guarded(pb.ValidateProviderConfig.Response)
     def ValidateProviderConfig(self, request: Any, context: Any) -> Any:
@@ -212,6 +214,5 @@ def make_backend(source: str, store: Any = None) -> Backend:
 
         return RandomBackend(loaded)
     from oci_emulator.oci_backend import OciBackend
-    from oci_emulator.store import Store
 
-    return OciBackend(loaded, store or Store())
+    return OciBackend(loaded, store)

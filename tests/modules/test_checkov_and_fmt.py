@@ -1,4 +1,5 @@
-"""Formatting and security scanning of all HCL (modules and stack)."""
+"""Security scanning (checkov) and formatting of all HCL (modules and stack). The file name sorts
+early so that the slow checkov run starts first under pytest-xdist."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ _SKIP = re.compile(r"#checkov:skip=(CKV_[A-Z0-9_]+)(.*)")
 
 def test_terraform_fmt():
     result = subprocess.run(
-        ["terraform", "fmt", "-check", "-recursive", "-diff", "modules", "stack"],
+        ["terraform", "fmt", "-check", "-recursive", "-diff", "modules", "stack", "tests"],
         cwd=tfs.REPO_ROOT,
         capture_output=True,
         text=True,
@@ -51,3 +52,23 @@ def test_every_checkov_skip_says_why():
         for match in _SKIP.finditer(path.read_text()):
             reason = match.group(2).lstrip(":").strip()
             assert len(reason) > 20, f"{path}: {match.group(1)} skipped without a reason"
+
+
+@pytest.mark.parametrize("module", tfs.MODULE_NAMES)
+def test_module_layout_and_provider_requirements(module):
+    module_dir = tfs.MODULES_DIR / module
+    for name in ("versions.tf", "variables.tf", "outputs.tf", "main.tf", "README.md"):
+        assert (module_dir / name).is_file(), f"modules/{module}/{name} is missing"
+    code = "\n".join(p.read_text() for p in module_dir.glob("*.tf"))
+    versions = (module_dir / "versions.tf").read_text()
+    assert re.search(r'required_version = ">= 1\.5"', versions)
+    assert re.search(r'source\s+= "oracle/oci"\s+version\s+= ">= 6\.0"', versions)
+    uses_random = re.search(r'^resource "random_', code, re.MULTILINE) is not None
+    declares_random = re.search(r'source\s+= "hashicorp/random"\s+version\s+= ">= 3\.0"', versions)
+    assert uses_random == bool(declares_random)
+    assert not re.search(r'^provider "', code, re.MULTILINE), "modules take providers from callers"
+
+
+def test_no_legacy_provider_address():
+    for path in [*tfs.MODULES_DIR.rglob("*.tf"), *tfs.STACK_DIR.rglob("*.tf")]:
+        assert "hashicorp/oci" not in path.read_text(), path

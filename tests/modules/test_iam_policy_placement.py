@@ -1,0 +1,60 @@
+"""modules/iam places its policy in a compartment that contains every compartment it names, and an
+explicit policy_compartment_id that does not is refused at plan time (checked against the
+compartment tree of the emulated tenancy)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import tf_support as tfs
+import tftest
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "compartments"
+
+
+@pytest.fixture
+def tree(oci_cloud, tmp_path):
+    """Compartment OCIDs by name, created in the emulated tenancy."""
+    shutil.copytree(FIXTURE, tmp_path / "tree")
+    tf = tfs.terraform(tmp_path / "tree", oci_cloud.env)
+    tf.apply(tf_vars={"tenancy_id": oci_cloud.tenancy_id})
+    return tfs.outputs(tf)["ids"]
+
+
+def _iam_vars(oci_cloud, tree, policy_compartment):
+    return {
+        "compartment_id": tree["galley"],
+        "galley_work_compartment_id": tree["work"],
+        "policy_compartment_id": tree[policy_compartment],
+        "tenancy_id": oci_cloud.tenancy_id,
+        "dynamic_group_id": tfs.random_ocid("dynamicgroup"),
+        "bucket_name": "galley-abc12345",
+    }
+
+
+def test_common_parent_holds_the_policy(oci_cloud, tree, tmp_path):
+    tf = tfs.terraform(tfs.module_copy(tmp_path, "iam"), oci_cloud.env)
+    tf.apply(tf_vars=_iam_vars(oci_cloud, tree, "parent"))
+    (policy,) = oci_cloud.resources("oci_identity_policy")
+    assert policy["attrs"]["compartment_id"] == tree["parent"]
+
+
+@pytest.mark.parametrize(
+    ("policy_compartment", "outside"), [("other", "galley"), ("galley", "work")]
+)
+def test_policy_compartment_that_misses_a_named_one_fails_at_plan(
+    policy_compartment, outside, oci_cloud, tree, tmp_path
+):
+    tf = tfs.terraform(tfs.module_copy(tmp_path, "iam"), oci_cloud.env)
+    with pytest.raises(tftest.TerraformTestError) as failure:
+        tf.plan(tf_vars=_iam_vars(oci_cloud, tree, policy_compartment))
+    output = " ".join(str(failure.value.args[0]).replace("│", " ").split())
+    expected = (
+        f'policy_compartment_id = "{tree[policy_compartment]}" does not contain '
+        f".*{tree[outside]}.*, which the policy names"
+    )
+    assert re.search(expected, output), output[-1500:]
+    assert oci_cloud.resources("oci_identity_policy") == []
