@@ -22,9 +22,8 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
-
 import docker
+import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "docker"))
 import galley_image_kit as kit

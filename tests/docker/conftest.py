@@ -12,13 +12,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import docker
 import docker.errors
 import httpx
 import pytest
 from docker.models.containers import Container
 from docker.models.images import Image
-
-import docker
 
 sys.path.insert(0, str(Path(__file__).parent))
 import galley_image_kit as kit

@@ -32,6 +32,7 @@ from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import IO
 
+import docker
 import docker.errors
 import docker.utils
 from cryptography import x509
@@ -40,8 +41,6 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.x509.oid import NameOID
 from docker.models.containers import Container
 from docker.models.images import Image
-
-import docker
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = "docker/Dockerfile"

@@ -10,13 +10,12 @@ import tomllib
 from pathlib import Path
 
 import anyio
+import docker
 import docker.errors
 import httpx2
 import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
-
-import docker
 
 sys.path.insert(0, str(Path(__file__).parent))
 import galley_image_kit as kit

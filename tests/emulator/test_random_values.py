@@ -79,3 +79,29 @@ def test_number_and_numeric_stay_in_sync(backend):
     planned = backend.plan("random_string", None, proposed, proposed).planned
     assert planned["numeric"] is False
     assert planned["number"] is False
+
+
+@pytest.mark.parametrize(
+    ("type_name", "config", "path", "detail"),
+    [
+        ("random_id", {"byte_length": 0}, "byte_length", "value must be at least 1, got: 0"),
+        ("random_string", {"length": 0}, "length", "value must be at least 1, got: 0"),
+        (
+            "random_password",
+            {"length": 3, "min_upper": 2, "min_special": 2},
+            "length",
+            "value must be at least sum of min_upper + min_lower + min_numeric + min_special, "
+            "got: 3",
+        ),
+    ],
+)
+def test_validation_names_the_attribute_and_value(backend, type_name, config, path, detail):
+    [diag] = backend.validate_resource(type_name, config)
+    assert diag.summary == "Invalid Attribute Value"
+    assert diag.detail == f"Attribute {path} {detail}"
+    assert diag.path == [path]
+
+
+def test_valid_lengths_pass_validation(backend):
+    assert backend.validate_resource("random_id", {"byte_length": 1}) == []
+    assert backend.validate_resource("random_password", {"length": 4, "min_upper": 4}) == []

@@ -103,40 +103,33 @@ def test_lifecycle_plan_apply_replan_destroy(oci_cloud, tf_root):
     assert oci_cloud.resources() == []
 
 
-def test_validate_rejects_misspelled_attribute(oci_cloud, tf_root):
-    tf = tf_root(
-        oci_cloud,
-        """
+@pytest.mark.parametrize(
+    ("main_tf", "expected", "absent"),
+    [
+        pytest.param(
+            """
 resource "oci_core_vcn" "vcn" {
   compartment_id = "ocid1.tenancy.oc1..aaaa"
   cidr_blok      = "10.0.0.0/16"
 }
 """,
-    )
-    with pytest.raises(tftest.TerraformTestError) as err:
-        tf.execute_command("validate", "-no-color")
-    assert 'An argument named "cidr_blok" is not expected here' in str(err.value)
-
-
-def test_validate_rejects_missing_required_attribute(oci_cloud, tf_root):
-    tf = tf_root(
-        oci_cloud,
-        """
+            'An argument named "cidr_blok" is not expected here',
+            None,
+            id="misspelled-attribute",
+        ),
+        pytest.param(
+            """
 resource "oci_objectstorage_bucket" "bucket" {
   compartment_id = "ocid1.tenancy.oc1..aaaa"
   name           = "no-namespace"
 }
 """,
-    )
-    with pytest.raises(tftest.TerraformTestError) as err:
-        tf.execute_command("validate", "-no-color")
-    assert 'The argument "namespace" is required, but no definition was found.' in str(err.value)
-
-
-def test_provider_side_validation_message(oci_cloud, tf_root):
-    tf = tf_root(
-        oci_cloud,
-        """
+            'The argument "namespace" is required, but no definition was found.',
+            None,
+            id="missing-required-attribute",
+        ),
+        pytest.param(
+            """
 resource "oci_core_dhcp_options" "dhcp" {
   compartment_id = "ocid1.tenancy.oc1..aaaa"
   vcn_id         = "ocid1.vcn.oc1.iad.aaaa"
@@ -146,15 +139,21 @@ resource "oci_core_dhcp_options" "dhcp" {
   }
 }
 """,
-    )
+            'expected options.server_type to be one of ["CustomDnsServer" "VcnLocal" '
+            '"VcnLocalPlusInternet"], got Bogus',
+            "options.type",  # the valid value passes
+            id="provider-side-validation",
+        ),
+    ],
+)
+def test_validate_rejects(oci_cloud, tf_root, main_tf, expected, absent):
+    tf = tf_root(oci_cloud, main_tf)
     with pytest.raises(tftest.TerraformTestError) as err:
         tf.execute_command("validate", "-no-color")
     message = str(err.value)
-    assert (
-        'expected options.server_type to be one of ["CustomDnsServer" "VcnLocal" '
-        '"VcnLocalPlusInternet"], got Bogus'
-    ) in message
-    assert "options.type" not in message  # the valid value passes
+    assert expected in message
+    if absent is not None:
+        assert absent not in message
 
 
 def test_force_new_change_plans_replacement(oci_cloud, tf_root):

@@ -8,6 +8,8 @@ from typing import Any
 from oci_emulator.plan import Path
 from oci_emulator.schema import ProviderSchema
 
+State = dict[str, Any]  # a resource's decoded object value
+
 
 @dataclass
 class Diag:
@@ -27,7 +29,7 @@ class ProviderFailure(Exception):
 
 @dataclass
 class PlanResult:
-    planned: dict[str, Any] | None
+    planned: State | None
     requires_replace: list[Path] = field(default_factory=list)
 
 
@@ -37,38 +39,47 @@ class Backend:
     def __init__(self, schema: ProviderSchema) -> None:
         self.schema = schema
 
-    def configure(self, config: dict[str, Any]) -> None:
+    def configure(self, config: State) -> None:
         return None
 
-    def validate_resource(self, type_name: str, config: dict[str, Any]) -> list[Diag]:
+    def validate_resource(self, type_name: str, config: State) -> list[Diag]:
         return []
 
-    def validate_data_source(self, type_name: str, config: dict[str, Any]) -> list[Diag]:
+    def validate_data_source(self, type_name: str, config: State) -> list[Diag]:
         return []
 
     def plan(
-        self,
-        type_name: str,
-        prior: dict[str, Any] | None,
-        proposed: dict[str, Any] | None,
-        config: dict[str, Any] | None,
+        self, type_name: str, prior: State | None, proposed: State | None, config: State | None
     ) -> PlanResult:
-        raise NotImplementedError
+        if proposed is None:
+            return PlanResult(None)  # a destroy: Terraform plans null
+        return self.plan_change(type_name, prior, proposed)
 
     def apply(
-        self,
-        type_name: str,
-        prior: dict[str, Any] | None,
-        planned: dict[str, Any] | None,
-        config: dict[str, Any] | None,
-    ) -> dict[str, Any] | None:
+        self, type_name: str, prior: State | None, planned: State | None, config: State | None
+    ) -> State | None:
+        if planned is None:
+            assert prior is not None
+            self.delete(type_name, prior)
+            return None
+        return self.apply_change(type_name, prior, planned)
+
+    # What subclasses implement: a create (prior None) or an update, and a delete.
+
+    def plan_change(self, type_name: str, prior: State | None, proposed: State) -> PlanResult:
         raise NotImplementedError
 
-    def read(self, type_name: str, state: dict[str, Any]) -> dict[str, Any] | None:
+    def apply_change(self, type_name: str, prior: State | None, planned: State) -> State:
+        raise NotImplementedError
+
+    def delete(self, type_name: str, prior: State) -> None:
+        return None
+
+    def read(self, type_name: str, state: State) -> State | None:
         return state
 
-    def import_state(self, type_name: str, id_: str) -> dict[str, Any]:
+    def import_state(self, type_name: str, id_: str) -> State:
         raise ProviderFailure(Diag(f"{type_name} does not support import"))
 
-    def read_data_source(self, type_name: str, config: dict[str, Any]) -> dict[str, Any]:
+    def read_data_source(self, type_name: str, config: State) -> State:
         raise ProviderFailure(Diag(f"data source {type_name} is not served"))

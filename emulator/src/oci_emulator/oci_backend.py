@@ -7,12 +7,11 @@ not list in RESOURCE_TYPES / DATA_SOURCE_TYPES gets the generic behaviour here.
 from __future__ import annotations
 
 import importlib
-from datetime import UTC, datetime
 from types import ModuleType
 from typing import Any
 
 from oci_emulator import ocids
-from oci_emulator.backend import Backend, Diag, PlanResult, ProviderFailure
+from oci_emulator.backend import Backend, Diag, PlanResult, ProviderFailure, State
 from oci_emulator.plan import (
     Path,
     fill_unknowns,
@@ -40,11 +39,6 @@ def load_api() -> ModuleType | None:
         raise
 
 
-def _now() -> str:
-    # The provider writes times with Go's time.String(): "2026-01-02 15:04:05.123 +0000 UTC".
-    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] + " +0000 UTC"
-
-
 def _lifecycle_state(type_name: str) -> str:
     # Networking resources report AVAILABLE; most other OCI services report ACTIVE.
     return "AVAILABLE" if type_name.startswith("oci_core_") else "ACTIVE"
@@ -65,7 +59,7 @@ def resource_id(type_name: str, attrs: dict[str, Any], world: World) -> str:
         return f"{attrs.get('subnet_id')}/{attrs.get('route_table_id')}"
     if type_name == "oci_core_network_security_group_security_rule":
         return ocids.short_id()
-    return ocids.ocid(ocids.kind_for(type_name), world.region)
+    return ocids.new_ocid(ocids.kind_for(type_name), world.region)
 
 
 class OciBackend(Backend):
@@ -128,7 +122,7 @@ class OciBackend(Backend):
             if name in ("state", "lifecycle_state"):
                 return _lifecycle_state(type_name)
             if name.startswith("time_"):
-                return _now()
+                return ocids.now()
             if name in ("compartment_id", "tenancy_id"):
                 return world.tenancy_id
             if name == "namespace":
@@ -137,7 +131,7 @@ class OciBackend(Backend):
                 return world.region
             if name.endswith("_id") and not (attr and attr.optional):
                 # Only provider-made references get an OCID; an optional one left unset stays empty.
-                return ocids.ocid(name.removesuffix("_id").replace("_", ""), world.region)
+                return ocids.new_ocid(name.removesuffix("_id").replace("_", ""), world.region)
             return ""
 
         return fill
@@ -161,56 +155,31 @@ class OciBackend(Backend):
         rules = self.schema.validations(type_name)
         return [Diag(p.message, "", p.path) for p in validate(rules, config)]
 
-    def plan(
-        self,
-        type_name: str,
-        prior: dict[str, Any] | None,
-        proposed: dict[str, Any] | None,
-        config: dict[str, Any] | None,
-    ) -> PlanResult:
-        if proposed is None:
-            return PlanResult(None)
-        block = self._block(type_name)
-        planned = plan_generic(block, prior, proposed)
+    def plan_change(self, type_name: str, prior: State | None, proposed: State) -> PlanResult:
+        planned = plan_generic(self._block(type_name), prior, proposed)
         return PlanResult(
             planned, requires_replace(self.schema.force_new(type_name), prior, planned)
         )
 
-    def apply(
-        self,
-        type_name: str,
-        prior: dict[str, Any] | None,
-        planned: dict[str, Any] | None,
-        config: dict[str, Any] | None,
-    ) -> dict[str, Any] | None:
+    def delete(self, type_name: str, prior: State) -> None:
+        with self.store.transaction(self.region) as world:
+            if self._has_rules(type_name):
+                self._api_call("delete", type_name, prior, world)
+            world.resources.pop(str(prior.get("id")), None)
+            world.compartment_parent.pop(str(prior.get("id")), None)
+
+    def apply_change(self, type_name: str, prior: State | None, planned: State) -> State:
         block = self._block(type_name)
         with self.store.transaction(self.region) as world:
-            if planned is None:
-                assert prior is not None
-                if self._has_rules(type_name):
-                    self._api_call("delete", type_name, prior, world)
-                world.resources.pop(str(prior.get("id")), None)
-                world.compartment_parent.pop(str(prior.get("id")), None)
-                return None
             rules = self._has_rules(type_name)
             filled = fill_unknowns(block, planned, self._filler(type_name, world, rules))
             if prior is None:
-                if not filled.get("id"):
-                    filled["id"] = resource_id(type_name, filled, world)
-                result = filled
-                if rules:
-                    result = {
-                        **filled,
-                        **(self._api_call("create", type_name, filled, world) or {}),
-                    }
+                filled["id"] = filled.get("id") or resource_id(type_name, filled, world)
+                call: tuple[Any, ...] = ("create", type_name, filled, world)
             else:
                 filled["id"] = filled.get("id") or prior.get("id")
-                result = filled
-                if rules:
-                    result = {
-                        **filled,
-                        **(self._api_call("update", type_name, prior, filled, world) or {}),
-                    }
+                call = ("update", type_name, prior, filled, world)
+            result = {**filled, **(self._api_call(*call) or {})} if rules else filled
             new_state = self._conformed(type_name, keep_planned(planned, result))
             if prior is not None and prior.get("id") != new_state["id"]:
                 world.resources.pop(str(prior.get("id")), None)
@@ -247,7 +216,7 @@ class OciBackend(Backend):
         rules = self._has_rules(type_name, "DATA_SOURCE_TYPES")
         filled = fill_unknowns(block, marked, self._filler(type_name, world, rules))
         if not filled.get("id"):
-            filled["id"] = ocids.ocid(ocids.kind_for(type_name), world.region)
+            filled["id"] = ocids.new_ocid(ocids.kind_for(type_name), world.region)
         result = filled
         if rules:
             answer = self._api_call("read_data_source", type_name, config, world) or {}

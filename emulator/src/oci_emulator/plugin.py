@@ -19,10 +19,12 @@ import signal
 import sys
 import tempfile
 import threading
-from concurrent import futures
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from oci_emulator import schema as schema_mod
+
+if TYPE_CHECKING:
+    from concurrent import futures
 
 
 def grpc_server(provider_source: str, pool: futures.ThreadPoolExecutor, store: Any) -> Any:
@@ -78,9 +80,11 @@ def serve_plugin(provider_source: str) -> None:
     from oci_emulator.warm import serve_via_daemon
 
     serve_via_daemon(provider_source, real_stdout)  # returns only if no daemon can serve
+    from concurrent import futures
+
     import grpc
 
-    from oci_emulator.tls import pem_to_handshake, server_certificate
+    from oci_emulator.tls import handshake_line, pem_to_handshake, server_certificate
 
     done = threading.Event()
     pool = futures.ThreadPoolExecutor(max_workers=8)
@@ -92,12 +96,9 @@ def serve_plugin(provider_source: str) -> None:
     # Server-only TLS: Terraform's client certificate (ECDSA P-521) is not accepted by grpcio.
     creds = grpc.ssl_server_credentials([(key_pem, cert_pem)], require_client_auth=False)
     server.add_secure_port(f"unix://{sock}", creds)
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: done.set())
     server.start()
-    real_stdout.write(f"1|6|unix|{sock}|grpc|{pem_to_handshake(cert_pem)}\n")
-    real_stdout.flush()
-    done.wait()
+    handshake = handshake_line(sock, pem_to_handshake(cert_pem))
+    wait_until_stopped(done, watch_stdin=False, announce=handshake, out=real_stdout)
     server.stop(grace=0.1).wait(0.5)
     shutil.rmtree(sock_dir, ignore_errors=True)
     # Skip interpreter teardown (thread joins): Terraform waits for this process to exit.
@@ -107,6 +108,8 @@ def serve_plugin(provider_source: str) -> None:
 def serve_reattach(state_dir: str | None = None, watch_stdin: bool = False) -> None:
     """Serve both providers without TLS; print the TF_REATTACH_PROVIDERS JSON on one line."""
     real_stdout = _guard_stdout()
+    from concurrent import futures
+
     from oci_emulator.store import Store
 
     store = Store(state_dir)

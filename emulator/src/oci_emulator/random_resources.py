@@ -11,7 +11,7 @@ import importlib.util
 import secrets
 from typing import Any
 
-from oci_emulator.backend import Backend, Diag, PlanResult, ProviderFailure
+from oci_emulator.backend import Backend, Diag, PlanResult, ProviderFailure, State
 from oci_emulator.plan import Path
 from oci_emulator.values import UNKNOWN, Unknown, conform
 
@@ -105,6 +105,11 @@ def id_values(raw: bytes, prefix: str | None) -> dict[str, str]:
     }
 
 
+def _too_small(name: str, bound: str, value: Any) -> list[Diag]:
+    message = f"Attribute {name} value must be at least {bound}, got: {value}"
+    return [Diag("Invalid Attribute Value", message, [name])]
+
+
 class RandomBackend(Backend):
     def _args(self, type_name: str) -> tuple[str, ...]:
         return _ID_ARGS if type_name == "random_id" else _STRING_ARGS
@@ -112,80 +117,36 @@ class RandomBackend(Backend):
     def validate_resource(self, type_name: str, config: dict[str, Any]) -> list[Diag]:
         if type_name == "random_id":
             size = config.get("byte_length")
-            if _known(size) and size < 1:
-                return [
-                    Diag(
-                        "Invalid Attribute Value",
-                        f"Attribute byte_length value must be at least 1, got: {size}",
-                        ["byte_length"],
-                    )
-                ]
-            return []
+            return _too_small("byte_length", "1", size) if _known(size) and size < 1 else []
         length = config.get("length")
         if not _known(length):
             return []
         if length < 1:
-            return [
-                Diag(
-                    "Invalid Attribute Value",
-                    f"Attribute length value must be at least 1, got: {length}",
-                    ["length"],
-                )
-            ]
+            return _too_small("length", "1", length)
         mins = [config.get(m) for m in _MINS]
-        if all(_known(m) or m is None for m in mins):
-            total = sum(int(m or 0) for m in mins)
-            if length < total:
-                return [
-                    Diag(
-                        "Invalid Attribute Value",
-                        "Attribute length value must be at least sum of min_upper + min_lower + "
-                        f"min_numeric + min_special, got: {length}",
-                        ["length"],
-                    )
-                ]
+        if all(_known(m) or m is None for m in mins) and length < sum(int(m or 0) for m in mins):
+            bound = "sum of min_upper + min_lower + min_numeric + min_special"
+            return _too_small("length", bound, length)
         return []
 
-    def plan(
-        self,
-        type_name: str,
-        prior: dict[str, Any] | None,
-        proposed: dict[str, Any] | None,
-        config: dict[str, Any] | None,
-    ) -> PlanResult:
-        if proposed is None:
-            return PlanResult(None)
+    def plan_change(self, type_name: str, prior: State | None, proposed: State) -> PlanResult:
+        planned = dict(proposed) if type_name == "random_id" else _with_defaults(proposed)
         if prior is not None:
-            planned = dict(proposed)
-            if type_name != "random_id":
-                planned = _with_defaults(planned)
             changed: list[Path] = [
                 [name] for name in self._args(type_name) if planned.get(name) != prior.get(name)
             ]
-            if not changed:
-                return PlanResult(prior)
-            return PlanResult(planned, changed)
-        planned = dict(proposed)
+            return PlanResult(planned, changed) if changed else PlanResult(prior)
         if type_name == "random_id":
             for name in ("id", "b64_url", "b64_std", "hex", "dec"):
                 planned[name] = UNKNOWN
         else:
-            planned = _with_defaults(planned)
             planned["id"] = UNKNOWN
             planned["result"] = UNKNOWN
             if type_name == "random_password":
                 planned["bcrypt_hash"] = UNKNOWN
         return PlanResult(planned)
 
-    def apply(
-        self,
-        type_name: str,
-        prior: dict[str, Any] | None,
-        planned: dict[str, Any] | None,
-        config: dict[str, Any] | None,
-    ) -> dict[str, Any] | None:
-        if planned is None:
-            return None
+    def apply_change(self, type_name: str, prior: State | None, planned: State) -> State:
         if prior is not None and not any(isinstance(v, Unknown) for v in planned.values()):
             return planned
         state = dict(planned)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import threading
 import traceback
@@ -24,15 +25,14 @@ _CAPABILITIES = pb.ServerCapabilities(plan_destroy=False, get_provider_schema_op
 
 
 def _attr_path(path: Path) -> Any:
-    steps = []
-    for step in path:
-        if isinstance(step, int):
-            steps.append(pb.AttributePath.Step(element_key_int=step))
-        elif steps:
-            steps.append(pb.AttributePath.Step(attribute_name=step))
-        else:
-            steps.append(pb.AttributePath.Step(attribute_name=step))
-    return pb.AttributePath(steps=steps)
+    return pb.AttributePath(
+        steps=[
+            pb.AttributePath.Step(element_key_int=step)
+            if isinstance(step, int)
+            else pb.AttributePath.Step(attribute_name=step)
+            for step in path
+        ]
+    )
 
 
 def _diag(d: Diag) -> Any:
@@ -128,8 +128,6 @@ class ProviderService(rpc.ProviderServicer):
 
     @_guarded(pb.UpgradeResourceState.Response)
     def UpgradeResourceState(self, request: Any, context: Any) -> Any:
-        import json
-
         type_ = self._type(request.type_name)
         raw = json.loads(request.raw_state.json) if request.raw_state.json else {}
         return pb.UpgradeResourceState.Response(

@@ -7,7 +7,6 @@ file is replaced atomically.
 
 from __future__ import annotations
 
-import copy
 import fcntl
 import json
 import os
@@ -117,7 +116,7 @@ class Store:
         """A consistent copy of the world for read-only use."""
         with self._locked():
             data = self._read()
-        return self._world(copy.deepcopy(data), region)
+        return self._world(data, region)  # freshly parsed: nothing else holds it
 
     def resources(self, type_: str | None = None) -> list[dict[str, Any]]:
         world = self.snapshot()

@@ -104,3 +104,8 @@ def pem_to_handshake(cert_pem: bytes) -> str:
         line for line in cert_pem.splitlines() if line and not line.startswith(b"-----")
     )
     return base64.b64encode(base64.b64decode(body)).decode().rstrip("=")
+
+
+def handshake_line(socket_path: str, cert: str) -> str:
+    """The go-plugin handshake Terraform reads from a provider's stdout (protocol 6, gRPC)."""
+    return f"1|6|unix|{socket_path}|grpc|{cert}"

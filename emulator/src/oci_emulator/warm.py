@@ -54,7 +54,9 @@ def serve_via_daemon(provider_source: str, real_stdout: TextIO) -> bool:
     if "socket" not in reply:
         conn.close()
         return False
-    real_stdout.write(f"1|6|unix|{reply['socket']}|grpc|{reply['cert']}\n")
+    from oci_emulator.tls import handshake_line
+
+    real_stdout.write(handshake_line(reply["socket"], reply["cert"]) + "\n")
     real_stdout.flush()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: os._exit(0))

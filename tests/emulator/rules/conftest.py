@@ -136,6 +136,42 @@ class Cloud:
     def read(self, type_: str, **config: Any) -> dict[str, Any]:
         return api.read_data_source(type_, config, self.world)
 
+    def ad(self, n: int = 0) -> str:
+        """The name of the region's ``n``-th availability domain."""
+        ads = self.read("oci_identity_availability_domains", compartment_id=self.tenancy)
+        return ads["availability_domains"][n]["name"]
+
+    def container_instance(
+        self,
+        subnet_id: str,
+        *,
+        private_ip: str | None = None,
+        shape: str = "CI.Standard.E4.Flex",
+        ocpus: float = 1,
+        memory: float = 2,
+        **extra: Any,
+    ) -> dict[str, Any]:
+        """A Galley-like container instance with one VNIC in ``subnet_id``."""
+        attrs = {
+            "compartment_id": self.tenancy,
+            "availability_domain": self.ad(),
+            "shape": shape,
+            "display_name": "galley",
+            "shape_config": [{"ocpus": ocpus, "memory_in_gbs": memory}],
+            "containers": [
+                {
+                    "image_url": "ocir.us-ashburn-1.oci.oraclecloud.com/ns/galley:0.1.0",
+                    "environment_variables": {"GALLEY_PORT": "8000"},
+                    "health_checks": [
+                        {"health_check_type": "HTTP", "port": 8000, "path": "/health"}
+                    ],
+                }
+            ],
+            "vnics": [{"subnet_id": subnet_id, "private_ip": private_ip}],
+        }
+        attrs.update(extra)
+        return self.create("oci_container_instances_container_instance", **attrs)
+
     # --- a network like the modules build ------------------------------------------------
 
     def network(self) -> dict[str, Any]:

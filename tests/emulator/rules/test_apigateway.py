@@ -57,9 +57,7 @@ def test_private_gateway_takes_a_subnet_ip(cloud, net):
 )
 def test_gateway_rejected(cloud, net, raises_oci, kind, subnet_key, status, fragment):
     if subnet_key == "ad_subnet":
-        ad = cloud.read("oci_identity_availability_domains", compartment_id=cloud.tenancy)[
-            "availability_domains"
-        ][0]["name"]
+        ad = cloud.ad()
         subnet_id = cloud.create(
             "oci_core_subnet",
             compartment_id=cloud.tenancy,

@@ -6,36 +6,8 @@ from oci_emulator.oci.ocids import new_ocid
 CI = "oci_container_instances_container_instance"
 
 
-def _ad(cloud, n=0):
-    return cloud.read("oci_identity_availability_domains", compartment_id=cloud.tenancy)[
-        "availability_domains"
-    ][n]["name"]
-
-
-def _instance(
-    cloud, subnet_id, *, private_ip=None, shape="CI.Standard.E4.Flex", ocpus=1, memory=2, **extra
-):
-    attrs = {
-        "compartment_id": cloud.tenancy,
-        "availability_domain": _ad(cloud),
-        "shape": shape,
-        "display_name": "galley",
-        "shape_config": [{"ocpus": ocpus, "memory_in_gbs": memory}],
-        "containers": [
-            {
-                "image_url": "ocir.us-ashburn-1.oci.oraclecloud.com/ns/galley:0.1.0",
-                "environment_variables": {"GALLEY_PORT": "8000"},
-                "health_checks": [{"health_check_type": "HTTP", "port": 8000, "path": "/health"}],
-            }
-        ],
-        "vnics": [{"subnet_id": subnet_id, "private_ip": private_ip}],
-    }
-    attrs.update(extra)
-    return cloud.create(CI, **attrs)
-
-
 def test_instance_fills_computed(cloud, net):
-    inst = _instance(cloud, net["private"]["id"], private_ip="10.0.2.10")
+    inst = cloud.container_instance(net["private"]["id"], private_ip="10.0.2.10")
     vnic = inst["vnics"][0]
     assert vnic["private_ip"] == "10.0.2.10"
     assert vnic["vnic_id"].startswith("ocid1.vnic.oc1.iad.")
@@ -51,8 +23,8 @@ def test_instance_fills_computed(cloud, net):
 
 
 def test_private_ip_assigned_when_omitted_and_not_reused(cloud, net):
-    first = _instance(cloud, net["private"]["id"])
-    second = _instance(cloud, net["private"]["id"])
+    first = cloud.container_instance(net["private"]["id"])
+    second = cloud.container_instance(net["private"]["id"])
     assert first["vnics"][0]["private_ip"] == "10.0.2.2"  # .0 network, .1 gateway reserved
     assert second["vnics"][0]["private_ip"] == "10.0.2.3"
 
@@ -69,22 +41,22 @@ def test_private_ip_assigned_when_omitted_and_not_reused(cloud, net):
 )
 def test_private_ip_rejected(cloud, net, raises_oci, ip, fragment):
     with raises_oci(400, "InvalidParameter", ip, fragment):
-        _instance(cloud, net["private"]["id"], private_ip=ip)
+        cloud.container_instance(net["private"]["id"], private_ip=ip)
 
 
 def test_private_ip_taken_then_freed(cloud, net, raises_oci):
-    held = _instance(cloud, net["private"]["id"], private_ip="10.0.2.10")
+    held = cloud.container_instance(net["private"]["id"], private_ip="10.0.2.10")
     with raises_oci(400, "InvalidParameter", "10.0.2.10 is already in use"):
-        _instance(cloud, net["private"]["id"], private_ip="10.0.2.10")
+        cloud.container_instance(net["private"]["id"], private_ip="10.0.2.10")
     cloud.delete(CI, held)
-    again = _instance(cloud, net["private"]["id"], private_ip="10.0.2.10")
+    again = cloud.container_instance(net["private"]["id"], private_ip="10.0.2.10")
     assert again["vnics"][0]["private_ip"] == "10.0.2.10"
 
 
 def test_subnet_must_exist(cloud, raises_oci):
     missing = new_ocid("subnet", "us-ashburn-1")
     with raises_oci(404, "NotAuthorizedOrNotFound", f"subnet {missing} not found"):
-        _instance(cloud, missing)
+        cloud.container_instance(missing)
 
 
 @pytest.mark.parametrize(
@@ -101,7 +73,7 @@ def test_subnet_must_exist(cloud, raises_oci):
 )
 def test_shape_limits(cloud, net, raises_oci, shape, ocpus, memory, fragment):
     with raises_oci(400, "InvalidParameter", fragment):
-        _instance(cloud, net["private"]["id"], shape=shape, ocpus=ocpus, memory=memory)
+        cloud.container_instance(net["private"]["id"], shape=shape, ocpus=ocpus, memory=memory)
 
 
 @pytest.mark.parametrize(
@@ -114,7 +86,7 @@ def test_shape_limits(cloud, net, raises_oci, shape, ocpus, memory, fragment):
     ],
 )
 def test_shape_accepted(cloud, net, shape, ocpus, memory):
-    inst = _instance(cloud, net["private"]["id"], shape=shape, ocpus=ocpus, memory=memory)
+    inst = cloud.container_instance(net["private"]["id"], shape=shape, ocpus=ocpus, memory=memory)
     config = inst["shape_config"][0]
     assert config["memory_in_gbs"] == (memory if memory is not None else 16 * ocpus)
     assert config["networking_bandwidth_in_gbps"] > 0
@@ -122,7 +94,7 @@ def test_shape_accepted(cloud, net, shape, ocpus, memory):
 
 def test_availability_domain_must_exist(cloud, net, raises_oci):
     with raises_oci(400, "InvalidParameter", "'Uocm:PHX-AD-1'", "US-ASHBURN-AD-1"):
-        _instance(cloud, net["private"]["id"], availability_domain="Uocm:PHX-AD-1")
+        cloud.container_instance(net["private"]["id"], availability_domain="Uocm:PHX-AD-1")
 
 
 def test_container_and_health_check_rules(cloud, net, raises_oci):
@@ -133,24 +105,24 @@ def test_container_and_health_check_rules(cloud, net, raises_oci):
         }
     ]
     with raises_oci(400, "InvalidParameter", "must start with '/'"):
-        _instance(cloud, net["private"]["id"], containers=bad_check)
+        cloud.container_instance(net["private"]["id"], containers=bad_check)
     too_many_vcpus = [{"image_url": "repo/app:1", "resource_config": [{"vcpus_limit": 3}]}]
     with raises_oci(400, "InvalidParameter", "vcpus_limit 3 exceeds the instance's 2 vCPUs"):
-        _instance(cloud, net["private"]["id"], containers=too_many_vcpus)
+        cloud.container_instance(net["private"]["id"], containers=too_many_vcpus)
     with raises_oci(400, "InvalidParameter", "container_restart_policy 'SOMETIMES'"):
-        _instance(cloud, net["private"]["id"], container_restart_policy="SOMETIMES")
+        cloud.container_instance(net["private"]["id"], container_restart_policy="SOMETIMES")
     with raises_oci(400, "InvalidParameter", "graceful_shutdown_timeout_in_seconds 'soon'"):
-        _instance(cloud, net["private"]["id"], graceful_shutdown_timeout_in_seconds="soon")
+        cloud.container_instance(net["private"]["id"], graceful_shutdown_timeout_in_seconds="soon")
 
 
 def test_public_ip_refused_on_private_subnet(cloud, net, raises_oci):
     vnics = [{"subnet_id": net["private"]["id"], "is_public_ip_assigned": True}]
     with raises_oci(400, "InvalidParameter", "prohibits public IPs"):
-        _instance(cloud, net["private"]["id"], vnics=vnics)
+        cloud.container_instance(net["private"]["id"], vnics=vnics)
 
 
 def test_update_keeps_identity_and_ip(cloud, net):
-    inst = _instance(cloud, net["private"]["id"], private_ip="10.0.2.10")
+    inst = cloud.container_instance(net["private"]["id"], private_ip="10.0.2.10")
     renamed = cloud.update(CI, inst, display_name="galley-2")
     assert renamed["display_name"] == "galley-2"
     assert renamed["vnics"] == inst["vnics"]

@@ -100,18 +100,7 @@ def test_core_services_region_key(make_cloud):
 
 
 def test_vnic_of_container_instance(cloud, net):
-    ad = cloud.read("oci_identity_availability_domains", compartment_id=cloud.tenancy)[
-        "availability_domains"
-    ][0]["name"]
-    inst = cloud.create(
-        "oci_container_instances_container_instance",
-        compartment_id=cloud.tenancy,
-        availability_domain=ad,
-        shape="CI.Standard.E4.Flex",
-        shape_config=[{"ocpus": 1, "memory_in_gbs": 4}],
-        containers=[{"image_url": "repo/galley:0.1.0"}],
-        vnics=[{"subnet_id": net["private"]["id"], "private_ip": "10.0.2.10"}],
-    )
+    inst = cloud.container_instance(net["private"]["id"], private_ip="10.0.2.10")
     vnic = cloud.read("oci_core_vnic", vnic_id=inst["vnics"][0]["vnic_id"])
     assert vnic["private_ip_address"] == "10.0.2.10"
     assert vnic["subnet_id"] == net["private"]["id"]
@@ -180,23 +169,7 @@ def test_unknown_data_source(cloud, raises_oci):
 
 def _populated(cloud, net):
     """A cloud holding one of everything, and each data source's output."""
-    ad = cloud.read("oci_identity_availability_domains", compartment_id=cloud.tenancy)[
-        "availability_domains"
-    ][0]["name"]
-    inst = cloud.create(
-        "oci_container_instances_container_instance",
-        compartment_id=cloud.tenancy,
-        availability_domain=ad,
-        shape="CI.Standard.E4.Flex",
-        shape_config=[{"ocpus": 1, "memory_in_gbs": 4}],
-        containers=[
-            {
-                "image_url": "repo/galley:0.1.0",
-                "health_checks": [{"health_check_type": "HTTP", "port": 8000, "path": "/health"}],
-            }
-        ],
-        vnics=[{"subnet_id": net["private"]["id"]}],
-    )
+    inst = cloud.container_instance(net["private"]["id"])
     gw = cloud.create(
         "oci_apigateway_gateway",
         compartment_id=cloud.tenancy,

@@ -34,6 +34,9 @@ GOOD = [
     "Allow dynamic-group id {dg} to manage orm-family in compartment id {c} where "
     "target.compartment.id = request.principal.compartment.id",
     "Define tenancy Acme as ocid1.tenancy.oc1..aaaaaaaaacme",
+    "Allow group A to read buckets in tenancy where request.region in ('iad', 'fra')",
+    "Allow group A to read buckets in tenancy where request.utc-timestamp between "
+    "'2026-01-01T00:00:00Z' and '2026-12-31T00:00:00Z'",
 ]
 
 
@@ -73,6 +76,14 @@ BAD = [
         "unterminated quote",
     ),
     ("Permit group A to read buckets in tenancy", "expected 'allow'"),
+    (
+        "Allow group A to read buckets in tenancy where request.region in ('iad', 'fra'",
+        "ended early",
+    ),
+    (
+        "Allow group A to read buckets in tenancy where request.region in ('iad' 'fra')",
+        "expected ')'",
+    ),
 ]
 
 

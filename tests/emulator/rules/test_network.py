@@ -4,6 +4,11 @@ import pytest
 from oci_emulator.oci.ocids import new_ocid
 
 
+def _in_vcn(cloud, type_, vcn_id, **attrs):
+    """Create a VCN part (subnet, gateway, route table...) in the tenancy's root compartment."""
+    return cloud.create(type_, compartment_id=cloud.tenancy, vcn_id=vcn_id, **attrs)
+
+
 @pytest.mark.parametrize(
     ("cidr", "fragment"),
     [
@@ -50,20 +55,20 @@ def test_compartment_ocid_accepted(cloud):
 def test_subnet_needs_existing_vcn(cloud, raises_oci):
     missing = new_ocid("vcn", "us-ashburn-1")
     with raises_oci(404, "NotAuthorizedOrNotFound", f"vcn {missing} not found"):
-        cloud.create(
+        _in_vcn(
+            cloud,
             "oci_core_subnet",
-            compartment_id=cloud.tenancy,
-            vcn_id=missing,
+            missing,
             cidr_block="10.0.1.0/24",
         )
 
 
 def test_subnet_vcn_of_wrong_type(cloud, net, raises_oci):
     with raises_oci(400, "InvalidParameter", "is an OCID of type 'subnet'", "ocid1.vcn.*"):
-        cloud.create(
+        _in_vcn(
+            cloud,
             "oci_core_subnet",
-            compartment_id=cloud.tenancy,
-            vcn_id=net["public"]["id"],
+            net["public"]["id"],
             cidr_block="10.0.3.0/24",
         )
 
@@ -80,20 +85,20 @@ def test_subnet_vcn_of_wrong_type(cloud, net, raises_oci):
 )
 def test_subnet_cidr_rejected(cloud, net, cidr, fragment, raises_oci):
     with raises_oci(400, "InvalidParameter", fragment):
-        cloud.create(
+        _in_vcn(
+            cloud,
             "oci_core_subnet",
-            compartment_id=cloud.tenancy,
-            vcn_id=net["vcn"]["id"],
+            net["vcn"]["id"],
             cidr_block=cidr,
         )
 
 
 def test_subnet_fills_vcn_defaults(cloud, net):
     vcn = net["vcn"]
-    sub = cloud.create(
+    sub = _in_vcn(
+        cloud,
         "oci_core_subnet",
-        compartment_id=cloud.tenancy,
-        vcn_id=vcn["id"],
+        vcn["id"],
         cidr_block="10.0.3.0/24",
         dns_label="extra",
     )
@@ -108,54 +113,54 @@ def test_subnet_fills_vcn_defaults(cloud, net):
 def test_subnet_route_table_of_other_vcn_rejected(cloud, net, raises_oci):
     other = cloud.create("oci_core_vcn", compartment_id=cloud.tenancy, cidr_blocks=["10.9.0.0/16"])
     with raises_oci(400, "InvalidParameter", "belongs to vcn", net["vcn"]["id"]):
-        cloud.create(
+        _in_vcn(
+            cloud,
             "oci_core_subnet",
-            compartment_id=cloud.tenancy,
-            vcn_id=other["id"],
+            other["id"],
             cidr_block="10.9.1.0/24",
             route_table_id=net["public_rt"]["id"],
         )
 
 
-def test_subnet_security_list_must_exist(cloud, net, raises_oci):
-    missing = new_ocid("securitylist", "us-ashburn-1")
-    with raises_oci(404, "NotAuthorizedOrNotFound", missing):
-        cloud.create(
-            "oci_core_subnet",
-            compartment_id=cloud.tenancy,
-            vcn_id=net["vcn"]["id"],
-            cidr_block="10.0.4.0/24",
-            security_list_ids=[missing],
-        )
+SUBNET = {"cidr_block": "10.0.4.0/24"}  # free in the `net` VCN
 
 
-def test_route_rule_target_must_exist(cloud, net, raises_oci):
-    missing = new_ocid("internetgateway", "us-ashburn-1")
-    with raises_oci(404, "NotAuthorizedOrNotFound", missing):
-        cloud.create(
+@pytest.mark.parametrize(
+    ("type_", "kind", "attrs"),
+    [
+        ("oci_core_subnet", "securitylist", lambda m: {**SUBNET, "security_list_ids": [m]}),
+        ("oci_core_subnet", "routetable", lambda m: {**SUBNET, "route_table_id": m}),
+        ("oci_core_subnet", "dhcpoptions", lambda m: {**SUBNET, "dhcp_options_id": m}),
+        ("oci_core_nat_gateway", "routetable", lambda m: {"route_table_id": m}),
+        (
             "oci_core_route_table",
-            compartment_id=cloud.tenancy,
-            vcn_id=net["vcn"]["id"],
-            route_rules=[{"destination": "0.0.0.0/0", "network_entity_id": missing}],
-        )
+            "internetgateway",
+            lambda m: {"route_rules": [{"destination": "0.0.0.0/0", "network_entity_id": m}]},
+        ),
+    ],
+)
+def test_missing_reference_is_not_found(cloud, net, raises_oci, type_, kind, attrs):
+    missing = new_ocid(kind, "us-ashburn-1")
+    with raises_oci(404, "NotAuthorizedOrNotFound", missing):
+        _in_vcn(cloud, type_, net["vcn"]["id"], **attrs(missing))
 
 
 def test_route_rule_target_type_checked(cloud, net, raises_oci):
     with raises_oci(400, "InvalidParameter", "is a subnet"):
-        cloud.create(
+        _in_vcn(
+            cloud,
             "oci_core_route_table",
-            compartment_id=cloud.tenancy,
-            vcn_id=net["vcn"]["id"],
+            net["vcn"]["id"],
             route_rules=[{"destination": "0.0.0.0/0", "network_entity_id": net["public"]["id"]}],
         )
 
 
 def test_service_route_needs_service_label_and_gateway(cloud, net, raises_oci):
     with raises_oci(400, "InvalidParameter", "'all-phx-services-in-oracle-services-network'"):
-        cloud.create(
+        _in_vcn(
+            cloud,
             "oci_core_route_table",
-            compartment_id=cloud.tenancy,
-            vcn_id=net["vcn"]["id"],
+            net["vcn"]["id"],
             route_rules=[
                 {
                     "destination": "all-phx-services-in-oracle-services-network",
@@ -165,10 +170,10 @@ def test_service_route_needs_service_label_and_gateway(cloud, net, raises_oci):
             ],
         )
     with raises_oci(400, "InvalidParameter", "must target a service gateway"):
-        cloud.create(
+        _in_vcn(
+            cloud,
             "oci_core_route_table",
-            compartment_id=cloud.tenancy,
-            vcn_id=net["vcn"]["id"],
+            net["vcn"]["id"],
             route_rules=[
                 {
                     "destination": net["service"]["cidr_block"],
@@ -191,10 +196,10 @@ def test_service_gateway_service_id_must_be_a_core_service(cloud, net, raises_oc
         "oci_core_vcn", compartment_id=cloud.tenancy, cidr_blocks=["10.8.0.0/16"]
     )
     with raises_oci(400, "InvalidParameter", bogus, "oci_core_services"):
-        cloud.create(
+        _in_vcn(
+            cloud,
             "oci_core_service_gateway",
-            compartment_id=cloud.tenancy,
-            vcn_id=other_vcn["id"],
+            other_vcn["id"],
             services=[{"service_id": bogus}],
         )
     assert net["sgw"]["services"][0]["service_name"] == (
@@ -204,22 +209,20 @@ def test_service_gateway_service_id_must_be_a_core_service(cloud, net, raises_oc
 
 def test_one_internet_gateway_per_vcn(cloud, net, raises_oci):
     with raises_oci(409, "Conflict", "already has internet gateway"):
-        cloud.create(
-            "oci_core_internet_gateway", compartment_id=cloud.tenancy, vcn_id=net["vcn"]["id"]
-        )
+        _in_vcn(cloud, "oci_core_internet_gateway", net["vcn"]["id"])
 
 
 def test_gateway_vcn_must_exist(cloud, raises_oci):
     missing = new_ocid("vcn", "us-ashburn-1")
     with raises_oci(404, "NotAuthorizedOrNotFound", f"vcn {missing} not found"):
-        cloud.create("oci_core_nat_gateway", compartment_id=cloud.tenancy, vcn_id=missing)
+        _in_vcn(cloud, "oci_core_nat_gateway", missing)
 
 
 def test_security_list_rules_checked(cloud, net, raises_oci):
-    ok = cloud.create(
+    ok = _in_vcn(
+        cloud,
         "oci_core_security_list",
-        compartment_id=cloud.tenancy,
-        vcn_id=net["vcn"]["id"],
+        net["vcn"]["id"],
         ingress_security_rules=[
             {"protocol": "6", "source": "0.0.0.0/0", "tcp_options": [{"min": 443, "max": 443}]}
         ],
@@ -233,17 +236,17 @@ def test_security_list_rules_checked(cloud, net, raises_oci):
     )
     assert ok["ingress_security_rules"][0]["source_type"] == "CIDR_BLOCK"
     with raises_oci(400, "InvalidParameter", "'tcp'"):
-        cloud.create(
+        _in_vcn(
+            cloud,
             "oci_core_security_list",
-            compartment_id=cloud.tenancy,
-            vcn_id=net["vcn"]["id"],
+            net["vcn"]["id"],
             ingress_security_rules=[{"protocol": "tcp", "source": "0.0.0.0/0"}],
         )
     with raises_oci(400, "InvalidParameter", "port 70000"):
-        cloud.create(
+        _in_vcn(
+            cloud,
             "oci_core_security_list",
-            compartment_id=cloud.tenancy,
-            vcn_id=net["vcn"]["id"],
+            net["vcn"]["id"],
             ingress_security_rules=[
                 {"protocol": "6", "source": "0.0.0.0/0", "tcp_options": [{"min": 1, "max": 70000}]}
             ],
@@ -264,27 +267,27 @@ def test_vcn_update_keeps_subnets_inside(cloud, net, raises_oci):
 
 def test_subnet_dns_label_rules(cloud, net, raises_oci):
     with raises_oci(400, "InvalidParameter", "'pub' is already used"):
-        cloud.create(
+        _in_vcn(
+            cloud,
             "oci_core_subnet",
-            compartment_id=cloud.tenancy,
-            vcn_id=net["vcn"]["id"],
+            net["vcn"]["id"],
             cidr_block="10.0.6.0/24",
             dns_label="pub",
         )
     bare = cloud.create("oci_core_vcn", compartment_id=cloud.tenancy, cidr_blocks=["10.7.0.0/16"])
     with raises_oci(400, "InvalidParameter", "needs a dns_label on vcn"):
-        cloud.create(
+        _in_vcn(
+            cloud,
             "oci_core_subnet",
-            compartment_id=cloud.tenancy,
-            vcn_id=bare["id"],
+            bare["id"],
             cidr_block="10.7.1.0/24",
             dns_label="app",
         )
     with raises_oci(400, "InvalidParameter", "dns_label '1abc'"):
-        cloud.create(
+        _in_vcn(
+            cloud,
             "oci_core_subnet",
-            compartment_id=cloud.tenancy,
-            vcn_id=net["vcn"]["id"],
+            net["vcn"]["id"],
             cidr_block="10.0.6.0/24",
             dns_label="1abc",
         )

@@ -4,7 +4,8 @@ import pytest
 from oci_emulator.oci import api
 from oci_emulator.oci.ocids import ocid_type, require_ocid
 from oci_emulator.oci.regions import region_key
-from oci_emulator.oci.world import World, default_namespace
+from oci_emulator.oci.world import World
+from oci_emulator.ocids import object_storage_namespace
 
 
 def test_new_ocid_shapes():
@@ -52,8 +53,8 @@ def test_error_text_shape():
 
 def test_world_and_namespace():
     tenancy = api.new_ocid("tenancy", "us-ashburn-1")
-    ns = default_namespace(tenancy)
-    assert ns == default_namespace(tenancy) and len(ns) == 12 and ns.isalnum() and ns.islower()
+    ns = object_storage_namespace()
+    assert len(ns) == 12 and ns.isalnum() and ns.islower()
     world = World(region="us-ashburn-1", tenancy_id=tenancy, namespace=ns)
     assert world.resources == {} and world.compartment_parent == {}
     assert api.World is World

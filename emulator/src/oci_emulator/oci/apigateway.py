@@ -77,15 +77,14 @@ def gateway_create(attrs: Attrs, world: w.WorldView) -> Attrs:
         time_updated=attrs.get("time_created"),
         system_tags=attrs.get("system_tags") or {},
     )
-    for key, value in (
-        ("ip_mode", "IPV4"),
-        ("network_security_group_ids", []),
-        ("ca_bundles", []),
-        ("defined_tags", {}),
-        ("freeform_tags", {}),
-    ):
-        if attrs.get(key) is None:
-            attrs[key] = value
+    w.fill_defaults(
+        attrs,
+        ip_mode="IPV4",
+        network_security_group_ids=[],
+        ca_bundles=[],
+        defined_tags={},
+        freeform_tags={},
+    )
     return attrs
 
 
@@ -238,9 +237,7 @@ def deployment_create(attrs: Attrs, world: w.WorldView) -> Attrs:
         time_updated=attrs.get("time_created"),
         system_tags=attrs.get("system_tags") or {},
     )
-    for key, value in (("defined_tags", {}), ("freeform_tags", {})):
-        if attrs.get(key) is None:
-            attrs[key] = value
+    w.fill_defaults(attrs, defined_tags={}, freeform_tags={})
     return attrs
 
 

@@ -134,15 +134,14 @@ def _vnics(attrs: Attrs, world: w.WorldView) -> None:
             w.require(world, "vnics.nsg_ids", nsg, "oci_core_network_security_group")
         taken = ips_in_use(world, subnet["id"], attrs.get("id"))
         vnic["private_ip"] = claim_ip(subnet, vnic.get("private_ip"), taken, "vnics")
-        for key, value in (
-            ("is_public_ip_assigned", False),
-            ("skip_source_dest_check", False),
-            ("nsg_ids", []),
-            ("defined_tags", {}),
-            ("freeform_tags", {}),
-        ):
-            if vnic.get(key) is None:
-                vnic[key] = value
+        w.fill_defaults(
+            vnic,
+            is_public_ip_assigned=False,
+            skip_source_dest_check=False,
+            nsg_ids=[],
+            defined_tags={},
+            freeform_tags={},
+        )
         vnic["vnic_id"] = new_ocid("vnic", world.region)
 
 
@@ -222,16 +221,15 @@ def _containers(attrs: Attrs, shape: shapes.Shape, world: w.WorldView, created: 
         )
         if container.get("display_name") is None:
             container["display_name"] = f"{attrs.get('display_name') or 'container'}-{n}"
-        for key, value in (
-            ("is_resource_principal_disabled", False),
-            ("defined_tags", {}),
-            ("freeform_tags", {}),
-            ("environment_variables", {}),
-            ("arguments", []),
-            ("command", []),
-        ):
-            if container.get(key) is None:
-                container[key] = value
+        w.fill_defaults(
+            container,
+            is_resource_principal_disabled=False,
+            defined_tags={},
+            freeform_tags={},
+            environment_variables={},
+            arguments=[],
+            command=[],
+        )
 
 
 def _validate(attrs: Attrs, world: w.WorldView) -> shapes.Shape:
@@ -286,14 +284,7 @@ def create(attrs: Attrs, world: w.WorldView) -> Attrs:
         graceful_shutdown_timeout_in_seconds=attrs.get("graceful_shutdown_timeout_in_seconds")
         or "0",
     )
-    for key, value in (
-        ("defined_tags", {}),
-        ("freeform_tags", {}),
-        ("volumes", []),
-        ("image_pull_secrets", []),
-    ):
-        if attrs.get(key) is None:
-            attrs[key] = value
+    w.fill_defaults(attrs, defined_tags={}, freeform_tags={}, volumes=[], image_pull_secrets=[])
     return attrs
 
 

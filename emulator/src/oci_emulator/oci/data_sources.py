@@ -7,11 +7,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from oci_emulator.ocids import REGION_KEYS
+
 from . import containers, shapes
 from . import world as w
 from .errors import invalid, not_found
 from .ocids import require_compartment, require_ocid
-from .regions import REGION_KEYS, ad_names, ad_prefix, region_key, services
+from .regions import ad_names, ad_prefix, region_key, services
 
 Attrs = dict[str, Any]
 

@@ -9,6 +9,7 @@ The grammar follows OCI's "Policy Syntax" page:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
@@ -311,15 +312,19 @@ class _Parser:
             )
         self.locations.append(Location("name", self.name("compartment name")))
 
+    def delimited(self, opening: str, item: Callable[[], None], closing: str) -> None:
+        """``opening item (, item)* closing``."""
+        self.punct(opening)
+        item()
+        while self.at_punct(","):
+            self.pos += 1
+            item()
+        self.punct(closing)
+
     def condition(self) -> None:
         if self.at_word("any", "all"):
             self.pos += 1
-            self.punct("{")
-            self.condition()
-            while self.at_punct(","):
-                self.pos += 1
-                self.condition()
-            self.punct("}")
+            self.delimited("{", self.condition, "}")
             return
         var = self.next("a condition variable")
         if var.kind != "WORD" or not _VARIABLE.match(var.text):
@@ -334,12 +339,7 @@ class _Parser:
             self.keyword("and")
             self.value()
         elif op.kind == "WORD" and op.text.lower() == "in":
-            self.punct("(")
-            self.value()
-            while self.at_punct(","):
-                self.pos += 1
-                self.value()
-            self.punct(")")
+            self.delimited("(", self.value, ")")
         else:
             self.fail(
                 f"operator {op.text!r} is invalid (expected =, !=, before, after, between or in)"
@@ -424,9 +424,7 @@ def create(attrs: Attrs, world: w.WorldView) -> Attrs:
     _validate(attrs, world)
     attrs["ETag"] = attrs["lastUpdateETag"] = w.etag()
     attrs["policyHash"] = w.digest(*attrs["statements"], length=32)
-    for key, value in (("defined_tags", {}), ("freeform_tags", {})):
-        if attrs.get(key) is None:
-            attrs[key] = value
+    w.fill_defaults(attrs, defined_tags={}, freeform_tags={})
     return attrs
 
 

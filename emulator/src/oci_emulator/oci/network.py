@@ -70,13 +70,6 @@ def _vcn_of(attrs: Attrs, world: w.WorldView) -> w.Resource:
     return w.require(world, "vcn_id", attrs.get("vcn_id"), "oci_core_vcn")
 
 
-def _fill(attrs: Attrs, **values: Any) -> None:
-    """Defaults for optional+computed attributes the configuration left unset."""
-    for key, value in values.items():
-        if attrs.get(key) is None:
-            attrs[key] = value
-
-
 def _computed(attrs: Attrs, prior: Attrs | None, **values: Any) -> None:
     """Computed-only attributes: the service's value on create, the prior one on update.
 
@@ -122,7 +115,7 @@ def vcn_create(attrs: Attrs, world: w.WorldView, prior: Attrs | None = None) -> 
     )
     attrs["vcn_domain_name"] = f"{label.lower()}.oraclevcn.com" if label else None
     attrs["ipv6cidr_blocks"] = attrs["byoipv6cidr_blocks"] = []
-    _fill(
+    w.fill_defaults(
         attrs,
         ipv6private_cidr_blocks=[],
         is_ipv6enabled=False,
@@ -164,14 +157,17 @@ def vcn_delete(attrs: Attrs, world: w.WorldView) -> None:
 # --- Subnet ----------------------------------------------------------------------------------
 
 
-def _vcn_default(vcn: w.Resource, key: str) -> str | None:
-    return vcn["attrs"].get(key)
+# What a subnet or gateway may reference inside its VCN: field -> (type, the VCN's default one).
+_VCN_PARTS = {
+    "route_table_id": ("oci_core_route_table", "default_route_table_id"),
+    "dhcp_options_id": ("oci_core_dhcp_options", "default_dhcp_options_id"),
+    "security_list_ids": ("oci_core_security_list", "default_security_list_id"),
+}
 
 
-def _require_vcn_member(
-    world: w.WorldView, field: str, ocid: object, tf_type: str, vcn: w.Resource, default_key: str
-) -> None:
-    if ocid is not None and ocid == _vcn_default(vcn, default_key):
+def _require_vcn_member(world: w.WorldView, field: str, ocid: object, vcn: w.Resource) -> None:
+    tf_type, default_key = _VCN_PARTS[field]
+    if ocid is not None and ocid == vcn["attrs"].get(default_key):
         return
     member = w.require(world, field, ocid, tf_type)
     if member["attrs"].get("vcn_id") != vcn["id"]:
@@ -201,33 +197,11 @@ def subnet_create(attrs: Attrs, world: w.WorldView, prior: Attrs | None = None) 
     ad = attrs.get("availability_domain")
     if ad is not None and ad not in ad_names(world.region, ad_prefix(world.tenancy_id)):
         raise invalid(f"availability_domain {ad!r} is not an availability domain of {world.region}")
-    if attrs.get("route_table_id") is not None:
-        _require_vcn_member(
-            world,
-            "route_table_id",
-            attrs["route_table_id"],
-            "oci_core_route_table",
-            vcn,
-            "default_route_table_id",
-        )
-    if attrs.get("dhcp_options_id") is not None:
-        _require_vcn_member(
-            world,
-            "dhcp_options_id",
-            attrs["dhcp_options_id"],
-            "oci_core_dhcp_options",
-            vcn,
-            "default_dhcp_options_id",
-        )
+    for field in ("route_table_id", "dhcp_options_id"):
+        if attrs.get(field) is not None:
+            _require_vcn_member(world, field, attrs[field], vcn)
     for sl in attrs.get("security_list_ids") or []:
-        _require_vcn_member(
-            world,
-            "security_list_ids",
-            sl,
-            "oci_core_security_list",
-            vcn,
-            "default_security_list_id",
-        )
+        _require_vcn_member(world, "security_list_ids", sl, vcn)
     if len(attrs.get("security_list_ids") or []) > 5:
         raise invalid(
             f"a subnet takes at most 5 security_list_ids, got {len(attrs['security_list_ids'])}"
@@ -236,12 +210,12 @@ def subnet_create(attrs: Attrs, world: w.WorldView, prior: Attrs | None = None) 
     private = bool(attrs.get("prohibit_public_ip_on_vnic"))
     label, vcn_label = attrs.get("dns_label"), vcn["attrs"].get("dns_label")
     attrs["cidr_block"] = str(cidr)
-    _fill(
+    w.fill_defaults(
         attrs,
         ipv4cidr_blocks=[str(cidr)],
-        route_table_id=_vcn_default(vcn, "default_route_table_id"),
-        dhcp_options_id=_vcn_default(vcn, "default_dhcp_options_id"),
-        security_list_ids=[_vcn_default(vcn, "default_security_list_id")],
+        route_table_id=vcn["attrs"].get("default_route_table_id"),
+        dhcp_options_id=vcn["attrs"].get("default_dhcp_options_id"),
+        security_list_ids=[vcn["attrs"].get("default_security_list_id")],
         prohibit_public_ip_on_vnic=private,
         prohibit_internet_ingress=private,
         ipv6cidr_blocks=[],
@@ -289,14 +263,7 @@ def _gateway_common(attrs: Attrs, world: w.WorldView) -> w.Resource:
     _compartment(attrs, world)
     vcn = _vcn_of(attrs, world)
     if attrs.get("route_table_id") is not None:
-        _require_vcn_member(
-            world,
-            "route_table_id",
-            attrs["route_table_id"],
-            "oci_core_route_table",
-            vcn,
-            "default_route_table_id",
-        )
+        _require_vcn_member(world, "route_table_id", attrs["route_table_id"], vcn)
     return vcn
 
 
@@ -313,7 +280,7 @@ def _one_per_vcn(
 def internet_gateway_create(attrs: Attrs, world: w.WorldView) -> Attrs:
     vcn = _gateway_common(attrs, world)
     _one_per_vcn(attrs, world, "oci_core_internet_gateway", "internet gateway", vcn)
-    _fill(attrs, defined_tags={}, freeform_tags={})
+    w.fill_defaults(attrs, defined_tags={}, freeform_tags={})
     return attrs
 
 
@@ -322,7 +289,7 @@ def nat_gateway_create(attrs: Attrs, world: w.WorldView, prior: Attrs | None = N
     _one_per_vcn(attrs, world, "oci_core_nat_gateway", "NAT gateway", vcn)
     # A public address from Oracle's Ashburn pool, distinct per gateway.
     _computed(attrs, prior, nat_ip=f"129.213.{secrets.randbelow(256)}.{1 + secrets.randbelow(254)}")
-    _fill(
+    w.fill_defaults(
         attrs,
         public_ip_id=new_ocid("publicip", world.region),
         block_traffic=False,
@@ -348,7 +315,7 @@ def service_gateway_create(attrs: Attrs, world: w.WorldView) -> Attrs:
             )
         entry["service_name"] = catalog[sid]["name"]
     attrs["block_traffic"] = False
-    _fill(attrs, defined_tags={}, freeform_tags={})
+    w.fill_defaults(attrs, defined_tags={}, freeform_tags={})
     return attrs
 
 
@@ -365,7 +332,7 @@ def route_table_create(attrs: Attrs, world: w.WorldView) -> Attrs:
         if rule["destination"] in seen:
             raise invalid(f"route_rules has two rules for destination {rule['destination']}")
         seen.add(rule["destination"])
-    _fill(attrs, defined_tags={}, freeform_tags={})
+    w.fill_defaults(attrs, defined_tags={}, freeform_tags={})
     return attrs
 
 
@@ -472,7 +439,7 @@ def security_list_create(attrs: Attrs, world: w.WorldView) -> Attrs:
         _security_rule(rule, "source", labels)
     for rule in attrs.get("egress_security_rules") or []:
         _security_rule(rule, "destination", labels)
-    _fill(attrs, defined_tags={}, freeform_tags={})
+    w.fill_defaults(attrs, defined_tags={}, freeform_tags={})
     return attrs
 
 
@@ -496,7 +463,7 @@ def dhcp_options_create(attrs: Attrs, world: w.WorldView) -> Attrs:
             )
         if server == "CustomDnsServer" and not opt.get("custom_dns_servers"):
             raise invalid("options.server_type CustomDnsServer needs custom_dns_servers")
-    _fill(attrs, domain_name_type="CUSTOM_DOMAIN", defined_tags={}, freeform_tags={})
+    w.fill_defaults(attrs, domain_name_type="CUSTOM_DOMAIN", defined_tags={}, freeform_tags={})
     return attrs
 
 

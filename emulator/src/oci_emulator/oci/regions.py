@@ -1,48 +1,12 @@
-"""OCI regions: name -> three-letter key, and the availability-domain naming of each region."""
+"""OCI regions as the API checks them: keys of known regions, AD names, service-gateway services."""
 
 from __future__ import annotations
 
 import hashlib
 
-from .errors import invalid
+from oci_emulator.ocids import REGION_KEYS
 
-# Public commercial (oc1) regions, from OCI's "Regions and Availability Domains" page.
-REGION_KEYS: dict[str, str] = {
-    "af-johannesburg-1": "JNB",
-    "ap-chuncheon-1": "YNY",
-    "ap-hyderabad-1": "HYD",
-    "ap-melbourne-1": "MEL",
-    "ap-mumbai-1": "BOM",
-    "ap-osaka-1": "KIX",
-    "ap-seoul-1": "ICN",
-    "ap-singapore-1": "SIN",
-    "ap-sydney-1": "SYD",
-    "ap-tokyo-1": "NRT",
-    "ca-montreal-1": "YUL",
-    "ca-toronto-1": "YYZ",
-    "eu-amsterdam-1": "AMS",
-    "eu-frankfurt-1": "FRA",
-    "eu-madrid-1": "MAD",
-    "eu-marseille-1": "MRS",
-    "eu-milan-1": "LIN",
-    "eu-paris-1": "CDG",
-    "eu-stockholm-1": "ARN",
-    "eu-zurich-1": "ZRH",
-    "il-jerusalem-1": "MTZ",
-    "me-dubai-1": "DXB",
-    "me-jeddah-1": "JED",
-    "mx-monterrey-1": "MTY",
-    "mx-queretaro-1": "QRO",
-    "sa-santiago-1": "SCL",
-    "sa-saopaulo-1": "GRU",
-    "sa-vinhedo-1": "VCP",
-    "uk-cardiff-1": "CWL",
-    "uk-london-1": "LHR",
-    "us-ashburn-1": "IAD",
-    "us-chicago-1": "ORD",
-    "us-phoenix-1": "PHX",
-    "us-sanjose-1": "SJC",
-}
+from .errors import invalid
 
 # Regions with three availability domains; every other commercial region has one.
 MULTI_AD_REGIONS = frozenset({"us-ashburn-1", "us-phoenix-1", "eu-frankfurt-1", "uk-london-1"})

@@ -7,7 +7,7 @@ reads them from this one table.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .errors import invalid
 
@@ -36,55 +36,35 @@ class Shape:
         return min(self.bandwidth_max_gbps, ocpus * self.bandwidth_per_ocpu_gbps)
 
 
-SHAPES: dict[str, Shape] = {
-    s.name: s
-    for s in (
-        # Unverified upper bounds: docs have listed E3/E4 up to 64 OCPUs and 1024 GB.
-        Shape(
-            "CI.Standard.E4.Flex",
-            "2.55 GHz AMD EPYC\u2122 7J13 (Milan)",
-            1,
-            64,
-            1,
-            1024,
-            1,
-            64,
-            16,
-            1,
-            40,
-            2,
-        ),
-        Shape(
-            "CI.Standard.E3.Flex",
-            "2.25 GHz AMD EPYC\u2122 7742 (Rome)",
-            1,
-            64,
-            1,
-            1024,
-            1,
-            64,
-            16,
-            1,
-            40,
-            2,
-        ),
-        # Unverified: Ampere A1 container instances have been listed up to 76 OCPUs / 512 GB.
-        Shape(
-            "CI.Standard.A1.Flex",
-            "3.0 GHz Ampere\u00ae Altra\u2122",
-            1,
-            76,
-            1,
-            512,
-            1,
-            64,
-            6,
-            1,
-            40,
-            1,
-        ),
-    )
-}
+# Unverified upper bounds: docs have listed E3/E4 up to 64 OCPUs and 1024 GB.
+_E4 = Shape(
+    name="CI.Standard.E4.Flex",
+    processor_description="2.55 GHz AMD EPYC\u2122 7J13 (Milan)",
+    ocpu_min=1,
+    ocpu_max=64,
+    memory_min_gbs=1,
+    memory_max_gbs=1024,
+    memory_min_per_ocpu=1,
+    memory_max_per_ocpu=64,
+    memory_default_per_ocpu=16,
+    bandwidth_per_ocpu_gbps=1,
+    bandwidth_max_gbps=40,
+    vcpus_per_ocpu=2,
+)
+_E3 = replace(
+    _E4, name="CI.Standard.E3.Flex", processor_description="2.25 GHz AMD EPYC\u2122 7742 (Rome)"
+)
+# Unverified: Ampere A1 container instances have been listed up to 76 OCPUs / 512 GB.
+_A1 = replace(
+    _E4,
+    name="CI.Standard.A1.Flex",
+    processor_description="3.0 GHz Ampere\u00ae Altra\u2122",
+    ocpu_max=76,
+    memory_max_gbs=512,
+    memory_default_per_ocpu=6,
+    vcpus_per_ocpu=1,
+)
+SHAPES: dict[str, Shape] = {s.name: s for s in (_E4, _E3, _A1)}
 
 
 def shape(name: object) -> Shape:

@@ -89,17 +89,16 @@ def create(attrs: Attrs, world: w.WorldView) -> Attrs:
 
 
 def _defaults(attrs: Attrs) -> None:
-    for key, value in (
-        ("storage_tier", "Standard"),
-        ("access_type", "NoPublicAccess"),
-        ("auto_tiering", "Disabled"),
-        ("object_events_enabled", False),
-        ("is_bucket_key_enabled", False),
-        ("defined_tags", {}),
-        ("freeform_tags", {}),
-    ):
-        if attrs.get(key) is None:
-            attrs[key] = value
+    w.fill_defaults(
+        attrs,
+        storage_tier="Standard",
+        access_type="NoPublicAccess",
+        auto_tiering="Disabled",
+        object_events_enabled=False,
+        is_bucket_key_enabled=False,
+        defined_tags={},
+        freeform_tags={},
+    )
 
 
 def update(prior: Attrs, attrs: Attrs, world: w.WorldView) -> Attrs:

@@ -1,8 +1,8 @@
 """The emulated cloud as the rules see it.
 
-``World`` is the snapshot the emulator core hands to ``api.create``/``update``/``delete``/
-``read_data_source``; the core may build this dataclass directly (``api.World``) or pass any object
-with the same attributes. The rules only read it: every change goes back through returned attrs.
+``World`` (the core's, re-exported as ``api.World``) is the snapshot the emulator core hands to
+``api.create``/``update``/``delete``/``read_data_source``; any object with the same attributes
+(``WorldView``) will do. The rules only read it: every change goes back through returned attrs.
 """
 
 from __future__ import annotations
@@ -10,13 +10,15 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Protocol
+
+from oci_emulator.ocids import now as now  # re-exported: the rules stamp times with w.now()
+from oci_emulator.store import World as World  # re-exported as api.World
 
 from .errors import OciError, not_found
 from .ocids import OCID_TYPES, ocid_type, require_ocid
 
+Attrs = dict[str, Any]
 Resource = dict[str, Any]  # {"type": tf_type, "id": ocid, "attrs": {...}}
 
 
@@ -26,15 +28,6 @@ class WorldView(Protocol):
     namespace: str
     resources: dict[str, Resource]
     compartment_parent: dict[str, str]
-
-
-@dataclass
-class World:
-    region: str
-    tenancy_id: str
-    namespace: str
-    resources: dict[str, Resource] = field(default_factory=dict)
-    compartment_parent: dict[str, str] = field(default_factory=dict)
 
 
 def of_type(world: WorldView, tf_type: str) -> Iterator[Resource]:
@@ -65,12 +58,6 @@ def other(world: WorldView, tf_type: str, own_id: object) -> Iterator[Resource]:
     return (r for r in of_type(world, tf_type) if r.get("id") != own_id)
 
 
-def now() -> str:
-    """A timestamp printed as the provider prints OCI's SDK times."""
-    stamp = datetime.now(UTC)
-    return stamp.strftime("%Y-%m-%d %H:%M:%S.") + f"{stamp.microsecond // 1000:03d} +0000 UTC"
-
-
 def etag() -> str:
     return str(uuid.uuid4())
 
@@ -80,11 +67,11 @@ def digest(*parts: str, length: int = 8) -> str:
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:length]
 
 
-def default_namespace(tenancy_id: str) -> str:
-    """An Object Storage namespace shaped like OCI's (12 lowercase letters and digits)."""
-    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-    raw = hashlib.sha256(f"namespace/{tenancy_id}".encode()).digest()
-    return alphabet[raw[0] % 26] + "".join(alphabet[b % 36] for b in raw[1:12])
+def fill_defaults(attrs: Attrs, **values: Any) -> None:
+    """Defaults for optional+computed attributes the configuration left unset."""
+    for key, value in values.items():
+        if attrs.get(key) is None:
+            attrs[key] = value
 
 
 def parent_of(world: WorldView, compartment: str) -> str | None:
