@@ -18,18 +18,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from oci_emulator.harness import EmulatedCloud
+from oci_emulator.harness import EmulatedCloud, write_root
 
 REPO = Path(__file__).resolve().parent.parent
 os.environ.setdefault("OCI_EMULATOR_SCHEMA_DIR", str(REPO.parent / "shared" / "provider-schemas"))
 
-PROVIDERS = """
-terraform {
-  required_providers {
-    oci    = { source = "oracle/oci" }
-    random = { source = "hashicorp/random" }
-  }
-}
+COMMON = """
 variable "compartment_id" { type = string }
 data "oci_objectstorage_namespace" "ns" {
   compartment_id = var.compartment_id
@@ -121,9 +115,7 @@ def _tf(root: Path, env: dict[str, str], *args: str) -> float:
 
 
 def _measure(mode: str, warm: bool, body: str, work: Path, name: str) -> dict[str, float]:
-    root = work / f"{name}-{mode}-{warm}"
-    root.mkdir()
-    (root / "main.tf").write_text(PROVIDERS + body)
+    root = write_root(work / f"{name}-{mode}-{warm}", COMMON + body)
     start = time.perf_counter()
     cloud_dir = work / f"cloud-{name}-{mode}-{warm}"
     with EmulatedCloud(cloud_dir, mode=mode, warm=warm) as cloud:  # type: ignore[arg-type]

@@ -3,9 +3,21 @@
 import os
 from pathlib import Path
 
+import pytest
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 # The provider schemas live beside the project (never copied into it); CI has them at this path too.
 os.environ.setdefault(
     "OCI_EMULATOR_SCHEMA_DIR", str(REPO_ROOT.parent / "shared" / "provider-schemas")
 )
+
+
+# checkov runs in its own environment: its hcl2 fork (bc-python-hcl2) installs the same `hcl2`
+# package as python-hcl2, which the Terragrunt contract tests use.
+CHECKOV_VERSION = "3.3.30"
+
+
+@pytest.fixture(scope="session")
+def checkov_command() -> list[str]:
+    return ["uvx", "--quiet", "--from", f"checkov=={CHECKOV_VERSION}", "checkov", "--skip-download"]

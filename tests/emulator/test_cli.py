@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from oci_emulator.schema import load_provider_schema
+from oci_emulator.schema import OCI, load_provider_schema
 
-SHARED = Path(os.environ["OCI_EMULATOR_SCHEMA_DIR"])
+FULL_SCHEMA = Path(os.environ["OCI_EMULATOR_SCHEMA_DIR"]) / f"{OCI.file_stem}.json"
 
 
 def _cli(*args, cwd=None):
@@ -23,25 +23,30 @@ def _cli(*args, cwd=None):
     )
 
 
-def test_schema_cut_keeps_exactly_the_named_types(tmp_path):
-    out = tmp_path / "oracle-oci-8.28.0.json"
-    run = _cli(
+def _cut_oci_schema(types, *extra):
+    return _cli(
         "schema",
         "--provider",
-        "oracle/oci",
+        OCI.source,
         "--version",
-        "8.28.0",
+        OCI.version,
         "--types",
-        "oci_core_vcn,oci_identity_availability_domains,oci_core_subnet",
+        types,
         "--from-file",
-        str(SHARED / "oracle-oci-8.28.0.json"),
-        "-o",
-        str(out),
+        str(FULL_SCHEMA),
+        *extra,
+    )
+
+
+def test_schema_cut_keeps_exactly_the_named_types(tmp_path):
+    out = tmp_path / FULL_SCHEMA.name
+    run = _cut_oci_schema(
+        "oci_core_vcn,oci_identity_availability_domains,oci_core_subnet", "-o", str(out)
     )
     assert run.returncode == 0, run.stderr
     doc = json.loads(out.read_text())
     entry = doc["provider_schemas"]["registry.terraform.io/oracle/oci"]
-    original = json.loads((SHARED / "oracle-oci-8.28.0.json").read_text())
+    original = json.loads(FULL_SCHEMA.read_text())
     full = original["provider_schemas"]["registry.terraform.io/oracle/oci"]
     assert set(entry["resource_schemas"]) == {"oci_core_vcn", "oci_core_subnet"}
     # A name that is both a resource and a data source selects both.
@@ -57,18 +62,8 @@ def test_schema_cut_keeps_exactly_the_named_types(tmp_path):
     assert set(loaded.resources) == {"oci_core_vcn", "oci_core_subnet"}
 
 
-def test_schema_cut_rejects_unknown_type_names(tmp_path):
-    run = _cli(
-        "schema",
-        "--provider",
-        "oracle/oci",
-        "--version",
-        "8.28.0",
-        "--types",
-        "oci_core_vcn,oci_core_vnc",
-        "--from-file",
-        str(SHARED / "oracle-oci-8.28.0.json"),
-    )
+def test_schema_cut_rejects_unknown_type_names():
+    run = _cut_oci_schema("oci_core_vcn,oci_core_vnc")
     assert run.returncode == 2
     assert "not a resource or data source of registry.terraform.io/oracle/oci: oci_core_vnc" in (
         run.stderr

@@ -3,9 +3,7 @@ early so that the slow checkov run starts first under pytest-xdist."""
 
 from __future__ import annotations
 
-import importlib.metadata
 import re
-import shutil
 import subprocess
 
 import pytest
@@ -25,20 +23,11 @@ def test_terraform_fmt():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def _checkov_command() -> list[str]:
-    # checkov's own hcl2 fork (bc-python-hcl2) and python-hcl2 install the same `hcl2` package,
-    # so the project venv's checkov may not import; uvx runs the locked version in its own env.
-    version = importlib.metadata.version("checkov")
-    if shutil.which("uvx") is None:
-        pytest.skip("uvx is not installed")
-    return ["uvx", "--quiet", "--from", f"checkov=={version}", "checkov"]
-
-
-def test_checkov_passes():
+def test_checkov_passes(checkov_command):
     dirs = [f"modules/{m}" for m in tfs.MODULE_NAMES] + ["stack"]
-    command = _checkov_command() + [a for d in dirs for a in ("-d", d)]
+    command = checkov_command + [a for d in dirs for a in ("-d", d)]
     result = subprocess.run(
-        [*command, "--framework", "terraform", "--quiet", "--compact", "--skip-download"],
+        [*command, "--framework", "terraform", "--quiet", "--compact"],
         cwd=tfs.REPO_ROOT,
         capture_output=True,
         text=True,

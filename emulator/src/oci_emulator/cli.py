@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from oci_emulator import schema as schema_mod
+from oci_emulator.envvars import DAEMON_ENV, PYTHON_ENV, SCHEMA_DIR_ENV, STATE_DIR_ENV
 
 
 class CliError(Exception):
@@ -103,7 +103,7 @@ def _cmd_schema(args: argparse.Namespace) -> None:
 
 
 def _cmd_mirror(args: argparse.Namespace) -> None:
-    from oci_emulator.mirror import PYTHON_ENV, write_cli_config, write_mirror
+    from oci_emulator.mirror import write_cli_config, write_mirror
 
     target = Path(args.directory).resolve()
     mirror = write_mirror(target / "mirror")
@@ -111,8 +111,8 @@ def _cmd_mirror(args: argparse.Namespace) -> None:
     sys.stdout.write(
         f"export TF_CLI_CONFIG_FILE={config}\n"
         f"export {PYTHON_ENV}={sys.executable}\n"
-        f"export {schema_mod.SCHEMA_DIR_ENV}=<directory with the provider schema files>\n"
-        "export OCI_EMULATOR_STATE_DIR=<directory for the emulated cloud>\n"
+        f"export {SCHEMA_DIR_ENV}=<directory with the provider schema files>\n"
+        f"export {STATE_DIR_ENV}=<directory for the emulated cloud>\n"
     )
 
 
@@ -121,8 +121,8 @@ def _cmd_serve(args: argparse.Namespace) -> None:
 
     if args.daemon:
         sys.stderr.write(
-            "Warm daemon for the mirror flow; export OCI_EMULATOR_DAEMON as printed below (with "
-            "the same OCI_EMULATOR_STATE_DIR) in the shell that runs terraform. Ctrl-C stops.\n"
+            f"Warm daemon for the mirror flow; export {DAEMON_ENV} as printed below (with "
+            f"the same {STATE_DIR_ENV}) in the shell that runs terraform. Ctrl-C stops.\n"
         )
     else:
         sys.stderr.write(
@@ -157,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_mirror)
 
     p = sub.add_parser("serve", help="run both providers for TF_REATTACH_PROVIDERS")
-    p.add_argument("--state-dir", help="emulated cloud directory (default $OCI_EMULATOR_STATE_DIR)")
+    p.add_argument("--state-dir", help=f"emulated cloud directory (default ${STATE_DIR_ENV})")
     p.add_argument(
         "--daemon",
         action="store_true",

@@ -10,7 +10,8 @@ Two ways to reach the providers:
 - "mirror": a filesystem provider mirror + CLI config; Terraform starts the providers itself, as
   a user's `terraform init` would. With `warm` (default) the started plugin processes borrow
   ready servers from a daemon (warm.py) instead of importing gRPC each time.
-The CLI config is in .env in both modes, so `init` works.
+The CLI config is in .env in both modes, so `init` works. `write_root` lays out a root module
+that pins the served providers.
 """
 
 from __future__ import annotations
@@ -24,18 +25,41 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
-from oci_emulator.mirror import PYTHON_ENV, write_cli_config, write_mirror
-from oci_emulator.schema import SCHEMA_DIR_ENV, schema_dir
-from oci_emulator.store import DEFAULT_REGION, REGION_ENV, STATE_DIR_ENV, Store
-from oci_emulator.warm import DAEMON_ENV
+from oci_emulator.envvars import (
+    DAEMON_ENV,
+    MODE_ENV,
+    PYTHON_ENV,
+    REGION_ENV,
+    SCHEMA_DIR_ENV,
+    STATE_DIR_ENV,
+)
+from oci_emulator.mirror import write_cli_config, write_mirror
+from oci_emulator.schema import PROVIDERS, schema_dir
+from oci_emulator.store import DEFAULT_REGION, Store
 
 Mode = Literal["reattach", "mirror"]
-MODE_ENV = "OCI_EMULATOR_MODE"
 _START_TIMEOUT_S = 30.0
 
 
 class EmulatorStartError(RuntimeError):
     pass
+
+
+def providers_tf() -> str:
+    """A `required_providers` block pinning the providers the emulator serves."""
+    pins = "".join(
+        f'    {spec.name} = {{ source = "{spec.source}", version = "{spec.version}" }}\n'
+        for spec in PROVIDERS.values()
+    )
+    return f"terraform {{\n  required_providers {{\n{pins}  }}\n}}\n"
+
+
+def write_root(directory: Path, main_tf: str) -> Path:
+    """A Terraform root module in ``directory``: providers.tf (the pins above) and main.tf."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "providers.tf").write_text(providers_tf())
+    (directory / "main.tf").write_text(main_tf)
+    return directory
 
 
 class EmulatedCloud:

@@ -11,9 +11,8 @@ import platform
 import sys
 from pathlib import Path
 
+from oci_emulator.envvars import PYTHON_ENV
 from oci_emulator.schema import PROVIDERS, ProviderSpec
-
-PYTHON_ENV = "OCI_EMULATOR_PYTHON"
 
 _LAUNCHER = """#!/bin/sh
 exec "${{{env}:-python3}}" -m oci_emulator.plugin {source} "$@"

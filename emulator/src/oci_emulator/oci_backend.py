@@ -217,8 +217,6 @@ class OciBackend(Backend):
         filled = fill_unknowns(block, marked, self._filler(type_name, world, rules))
         if not filled.get("id"):
             filled["id"] = ocids.new_ocid(ocids.kind_for(type_name), world.region)
-        result = filled
         if rules:
-            answer = self._api_call("read_data_source", type_name, config, world) or {}
-            result = {**filled, **answer}
-        return conform(keep_planned(marked, result), block.implied_type())
+            filled.update(self._api_call("read_data_source", type_name, config, world) or {})
+        return conform(keep_planned(marked, filled), block.implied_type())

@@ -7,7 +7,6 @@ values stay stable across plans until an argument or a keeper changes.
 from __future__ import annotations
 
 import base64
-import importlib.util
 import secrets
 from typing import Any
 
@@ -37,8 +36,6 @@ _STRING_ARGS = (
 _ID_ARGS = ("byte_length", "keepers", "prefix")
 _MINS = ("min_upper", "min_lower", "min_numeric", "min_special")
 _BOOL_DEFAULTS = ("lower", "upper", "special")
-
-HAVE_BCRYPT = importlib.util.find_spec("bcrypt") is not None
 
 
 def _known(value: Any) -> bool:
@@ -87,10 +84,10 @@ def _with_defaults(attrs: dict[str, Any]) -> dict[str, Any]:
 
 
 def _bcrypt(result: str) -> str | None:
-    if not HAVE_BCRYPT:
+    try:
+        import bcrypt  # optional; looked for only when a password is made, not at every start
+    except ModuleNotFoundError:
         return None  # documented: without the optional bcrypt package the hash stays null
-    import bcrypt
-
     return bcrypt.hashpw(result.encode(), bcrypt.gensalt()).decode()
 
 

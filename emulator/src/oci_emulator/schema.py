@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-SCHEMA_DIR_ENV = "OCI_EMULATOR_SCHEMA_DIR"
+from oci_emulator.envvars import SCHEMA_DIR_ENV
 
 # cty types in their JSON form: "string" | ["list", T] | ["object", {name: T}] | ...
 CtyType = Any

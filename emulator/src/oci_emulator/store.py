@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from oci_emulator import ocids
+from oci_emulator.envvars import REGION_ENV, STATE_DIR_ENV
 
-STATE_DIR_ENV = "OCI_EMULATOR_STATE_DIR"
-REGION_ENV = "OCI_EMULATOR_REGION"
 DEFAULT_REGION = "us-ashburn-1"
 _STATE_FILE = "cloud.json"
 _LOCK_FILE = "cloud.lock"

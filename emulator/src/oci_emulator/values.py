@@ -39,10 +39,6 @@ class Unknown:
 UNKNOWN = Unknown()
 
 
-def is_unknown(value: Any) -> bool:
-    return isinstance(value, Unknown)
-
-
 def _ext_hook(code: int, data: bytes) -> Any:
     if code in _UNKNOWN_CODES:
         return Unknown(msgpack.ExtType(code, data))

@@ -25,8 +25,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-DAEMON_ENV = "OCI_EMULATOR_DAEMON"
-_STATE_DIR_ENV = "OCI_EMULATOR_STATE_DIR"
+from oci_emulator.envvars import DAEMON_ENV, STATE_DIR_ENV
 
 
 def _same_dir(a: str | None, b: str | None) -> bool:
@@ -45,7 +44,7 @@ def serve_via_daemon(provider_source: str, real_stdout: TextIO) -> bool:
     try:
         conn.settimeout(10)
         conn.connect(path)
-        request = {"provider": provider_source, "state_dir": os.environ.get(_STATE_DIR_ENV)}
+        request = {"provider": provider_source, "state_dir": os.environ.get(STATE_DIR_ENV)}
         conn.sendall(json.dumps(request).encode() + b"\n")
         reply = json.loads(conn.makefile("rb").readline() or b"{}")
     except (OSError, ValueError):

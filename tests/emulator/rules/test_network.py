@@ -145,43 +145,35 @@ def test_missing_reference_is_not_found(cloud, net, raises_oci, type_, kind, att
         _in_vcn(cloud, type_, net["vcn"]["id"], **attrs(missing))
 
 
-def test_route_rule_target_type_checked(cloud, net, raises_oci):
-    with raises_oci(400, "InvalidParameter", "is a subnet"):
-        _in_vcn(
-            cloud,
-            "oci_core_route_table",
-            net["vcn"]["id"],
-            route_rules=[{"destination": "0.0.0.0/0", "network_entity_id": net["public"]["id"]}],
-        )
-
-
-def test_service_route_needs_service_label_and_gateway(cloud, net, raises_oci):
-    with raises_oci(400, "InvalidParameter", "'all-phx-services-in-oracle-services-network'"):
-        _in_vcn(
-            cloud,
-            "oci_core_route_table",
-            net["vcn"]["id"],
-            route_rules=[
-                {
-                    "destination": "all-phx-services-in-oracle-services-network",
-                    "destination_type": "SERVICE_CIDR_BLOCK",
-                    "network_entity_id": net["sgw"]["id"],
-                }
-            ],
-        )
-    with raises_oci(400, "InvalidParameter", "must target a service gateway"):
-        _in_vcn(
-            cloud,
-            "oci_core_route_table",
-            net["vcn"]["id"],
-            route_rules=[
-                {
-                    "destination": net["service"]["cidr_block"],
-                    "destination_type": "SERVICE_CIDR_BLOCK",
-                    "network_entity_id": net["nat"]["id"],
-                }
-            ],
-        )
+@pytest.mark.parametrize(
+    ("rule", "fragment"),
+    [
+        (
+            lambda net: {"destination": "0.0.0.0/0", "network_entity_id": net["public"]["id"]},
+            "is a subnet",
+        ),
+        (
+            lambda net: {
+                "destination": "all-phx-services-in-oracle-services-network",
+                "destination_type": "SERVICE_CIDR_BLOCK",
+                "network_entity_id": net["sgw"]["id"],
+            },
+            "'all-phx-services-in-oracle-services-network'",
+        ),
+        (
+            lambda net: {
+                "destination": net["service"]["cidr_block"],
+                "destination_type": "SERVICE_CIDR_BLOCK",
+                "network_entity_id": net["nat"]["id"],
+            },
+            "must target a service gateway",
+        ),
+    ],
+    ids=["target-type", "service-label-of-other-region", "service-route-via-nat"],
+)
+def test_route_rule_rejected(cloud, net, raises_oci, rule, fragment):
+    with raises_oci(400, "InvalidParameter", fragment):
+        _in_vcn(cloud, "oci_core_route_table", net["vcn"]["id"], route_rules=[rule(net)])
 
 
 def test_route_rules_filled(net):
