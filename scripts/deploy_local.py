@@ -77,6 +77,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if shutil.which("terraform") is None:
         raise SystemExit("terraform is not on PATH: install Terraform >= 1.5 first")
+    schemas = Path(os.environ["OCI_EMULATOR_SCHEMA_DIR"])
+    if not schemas.is_dir():
+        raise SystemExit(
+            f"deploy-local: provider schema directory {schemas} not found; set "
+            "OCI_EMULATOR_SCHEMA_DIR to a folder of provider schema JSON files "
+            "(`uv run oci-emulator schema --help` makes them)"
+        )
 
     stack_dir = sync_sources(args.work_dir.resolve())
     with EmulatedCloud(args.state_dir, mode=args.mode) as cloud:

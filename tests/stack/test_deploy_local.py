@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 
@@ -42,3 +43,15 @@ def test_deploy_local_is_idempotent_and_masks_the_token(tmp_path):
     destroyed = _deploy(tmp_path, "--destroy")
     assert "Destroy complete! Resources: 17 destroyed." in destroyed
     assert EmulatedCloud(tmp_path / "cloud").resources() == []
+
+
+def test_deploy_local_without_schemas_says_what_is_missing(tmp_path):
+    missing = tmp_path / "no-schemas"
+    result = subprocess.run(
+        [str(SCRIPT), "--state-dir", str(tmp_path / "cloud"), "--work-dir", str(tmp_path / "w")],
+        capture_output=True, text=True, check=False, timeout=120,
+        env={**os.environ, "OCI_EMULATOR_SCHEMA_DIR": str(missing)},
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert f"provider schema directory {missing} not found" in result.stderr
+    assert "Traceback" not in result.stderr

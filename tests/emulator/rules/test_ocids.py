@@ -1,11 +1,11 @@
 """OCID syntax, region keys and the World helpers the core may reuse."""
 
 import pytest
+from oci_emulator import ocids
 from oci_emulator.oci import api
 from oci_emulator.oci.ocids import ocid_type, require_ocid
 from oci_emulator.oci.regions import region_key
 from oci_emulator.oci.world import World
-from oci_emulator.ocids import object_storage_namespace
 
 
 def test_new_ocid_shapes():
@@ -53,8 +53,19 @@ def test_error_text_shape():
 
 def test_world_and_namespace():
     tenancy = api.new_ocid("tenancy", "us-ashburn-1")
-    ns = object_storage_namespace()
+    ns = ocids.object_storage_namespace()
     assert len(ns) == 12 and ns.isalnum() and ns.islower()
     world = World(region="us-ashburn-1", tenancy_id=tenancy, namespace=ns)
     assert world.resources == {} and world.compartment_parent == {}
     assert api.World is World
+
+
+def test_core_and_rules_share_one_region_table(raises_oci):
+    # ap-chuncheon-1 is only in the fuller table: the core's generic OCIDs use it too.
+    assert ocids.new_ocid("vcn", "ap-chuncheon-1").startswith("ocid1.vcn.oc1.yny.aaaaaaaa")
+    assert region_key("ap-chuncheon-1") == "YNY"
+    # The provider accepts any region name, so the core does; the rules answer as OCI's API.
+    assert ocids.new_ocid("vcn", "xx-mars-1").startswith("ocid1.vcn.oc1.mar.aaaaaaaa")
+    with raises_oci(400, "InvalidParameter", "'xx-mars-1' is not a known OCI region"):
+        api.new_ocid("vcn", "xx-mars-1")
+    assert api.new_ocid("policy", "xx-mars-1").startswith("ocid1.policy.oc1..aaaaaaaa")
