@@ -19,12 +19,10 @@ import signal
 import sys
 import tempfile
 import threading
-from typing import TYPE_CHECKING, Any, TextIO
+from concurrent import futures
+from typing import Any, TextIO
 
 from oci_emulator import schema as schema_mod
-
-if TYPE_CHECKING:
-    from concurrent import futures
 
 
 def grpc_server(provider_source: str, pool: futures.ThreadPoolExecutor, store: Any) -> Any:
@@ -80,8 +78,6 @@ def serve_plugin(provider_source: str) -> None:
     from oci_emulator.warm import serve_via_daemon
 
     serve_via_daemon(provider_source, real_stdout)  # returns only if no daemon can serve
-    from concurrent import futures
-
     import grpc
 
     from oci_emulator.tls import handshake_line, pem_to_handshake, server_certificate
@@ -108,8 +104,6 @@ def serve_plugin(provider_source: str) -> None:
 def serve_reattach(state_dir: str | None = None, watch_stdin: bool = False) -> None:
     """Serve both providers without TLS; print the TF_REATTACH_PROVIDERS JSON on one line."""
     real_stdout = _guard_stdout()
-    from concurrent import futures
-
     from oci_emulator.store import Store
 
     store = Store(state_dir)
