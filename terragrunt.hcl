@@ -4,8 +4,9 @@
 #
 # Run Terragrunt from live/<env> (or a unit folder below it), never from the repository root:
 # from here this file itself would be taken for a unit. Current Terragrunt warns that a root file
-# named terragrunt.hcl is deprecated (root.hcl is the new convention); the explicit file name in
-# find_in_parent_folders keeps it working; renaming it later means changing those calls in live/.
+# named terragrunt.hcl is deprecated (root.hcl is the new convention). The warning is expected:
+# do not enable the strict control root-terragrunt-hcl. live/README.md ("Root file name") says
+# how to migrate to root.hcl if a later Terragrunt makes it an error.
 
 locals {
   # One small file per environment holds its values (region, OCIDs, sizes, state backend).
@@ -36,9 +37,11 @@ locals {
       key                 = local.state_key
       config_file_profile = local.env.oci_profile
     }
-    # Fallback for Terraform < 1.12 and OpenTofu: OCI's Amazon S3 Compatibility API. Credentials
-    # are a Customer Secret Key in AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY; the skip_* flags
-    # turn off AWS-only checks. use_lockfile needs Terraform/OpenTofu >= 1.10.
+    # Fallback for Terraform < 1.12 and OpenTofu: OCI's Amazon S3 Compatibility API, which Oracle
+    # calls deprecated for state. Credentials are a Customer Secret Key in AWS_ACCESS_KEY_ID /
+    # AWS_SECRET_ACCESS_KEY; the skip_* flags turn off AWS-only checks. use_lockfile needs
+    # Terraform/OpenTofu >= 1.10, and OCI has been reported to refuse its lock writes
+    # (hashicorp/terraform#36742, "x-amz-content-sha256 must be UNSIGNED-PAYLOAD"): live/README.md.
     s3 = {
       bucket                      = local.env.state_bucket
       key                         = local.state_key

@@ -41,6 +41,8 @@ module "iam" {
   bucket_name                = module.object_storage.bucket_name
   galley_work_compartment_id = var.galley_work_compartment_id
   policy_compartment_id      = var.policy_compartment_id
+
+  image_repository_compartment_id = var.image_repository_compartment_id
 }
 
 module "container_instance" {
@@ -60,9 +62,10 @@ module "container_instance" {
   url_token        = var.url_token
   bucket_name      = module.object_storage.bucket_name
   bucket_namespace = module.object_storage.bucket_namespace
-
-  # Galley uses the bucket through its resource principal: the policy must exist first.
-  depends_on = [module.iam]
+  # Orders the instance after the policy (image pull and bucket access through the resource
+  # principal). Not a module-level depends_on: that would defer the module's data sources on
+  # any policy change and replace the instance.
+  policy_id = module.iam.policy_id
 }
 
 module "api_gateway" {

@@ -58,6 +58,12 @@ variable "policy_compartment_id" {
   default     = null
 }
 
+variable "image_repository_compartment_id" {
+  description = "OCID of the compartment of the OCIR repository galley (image pulls are allowed there only). null = compartment_id: create the repository there before the first push, or a push creates it in the root compartment."
+  type        = string
+  default     = null
+}
+
 variable "name_prefix" {
   description = "Prefix of every name and display name. null = the modules' default (galley)."
   type        = string
@@ -94,7 +100,7 @@ variable "image_tag" {
 }
 
 variable "galley_image_url" {
-  description = "Full image URL with an explicit tag; overrides the OCIR default."
+  description = "Full image URL with an explicit tag; overrides the OCIR default. Required outside the commercial realm (oc1), whose OCIR host the default assumes."
   type        = string
   default     = null
 }

@@ -8,6 +8,13 @@ terraform {
   source = "${dirname(find_in_parent_folders("terragrunt.hcl"))}/modules//container-instance"
 }
 
+# Ordering only (no outputs are read): the instance pulls its image from OCIR with its resource
+# principal, which works only once iam's `read repos` policy exists. Without this, the first
+# `run --all apply` runs iam and this unit in parallel and the pull may be refused.
+dependencies {
+  paths = ["../iam"]
+}
+
 dependency "network" {
   config_path                             = "../network"
   mock_outputs                            = local.mocks.network

@@ -16,9 +16,10 @@ dependency "object_storage" {
 }
 
 inputs = {
-  tenancy_id                 = local.env.tenancy_id
-  dynamic_group_id           = local.env.dynamic_group_id
-  galley_work_compartment_id = local.env.work_compartment_id
-  policy_compartment_id      = local.env.policy_compartment_id
-  bucket_name                = dependency.object_storage.outputs.bucket_name
+  tenancy_id                      = local.env.tenancy_id
+  dynamic_group_id                = local.env.dynamic_group_id
+  galley_work_compartment_id      = local.env.work_compartment_id
+  policy_compartment_id           = local.env.policy_compartment_id
+  image_repository_compartment_id = local.env.image_repository_compartment_id
+  bucket_name                     = dependency.object_storage.outputs.bucket_name
 }

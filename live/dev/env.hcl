@@ -15,12 +15,18 @@ locals {
 
   image_namespace = "replacewithnamespace" # Object Storage namespace that holds the OCIR image
   image_tag       = "0.1.0"
+  # Compartment of the OCIR repository Galley's image is pulled from (null = compartment_id).
+  # Create the repository there before the first `docker push` (live/README.md,
+  # "Prerequisites"): a push to a repository that does not exist creates it in the tenancy's
+  # root compartment, where the dynamic group's `read repos` does not reach and pulls fail.
+  image_repository_compartment_id = null
 
   container_ocpus         = 1
   container_memory_in_gbs = 2
 
-  # "local", "oci" (native, Terraform >= 1.12) or "s3" (S3-compatible endpoint, any Terraform >= 1.10).
-  state_backend   = "s3"
+  # "local", "oci" (native, Terraform >= 1.12) or "s3" (S3-compatible endpoint, fallback for
+  # older Terraform and OpenTofu; see live/README.md, "State", for its locking caveat).
+  state_backend   = "oci"
   state_bucket    = "galley-tfstate"
   state_namespace = "replacewithnamespace"
   state_region    = "eu-frankfurt-1"

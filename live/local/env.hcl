@@ -15,6 +15,8 @@ locals {
 
   image_namespace = "localemulator"
   image_tag       = "0.1.0"
+  # The emulator holds no registry; null keeps the repository in compartment_id as in the cloud.
+  image_repository_compartment_id = null
 
   container_ocpus         = 1
   container_memory_in_gbs = 2

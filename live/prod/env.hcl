@@ -15,11 +15,17 @@ locals {
 
   image_namespace = "replacewithnamespace" # Object Storage namespace that holds the OCIR image
   image_tag       = "0.1.0"
+  # Compartment of the OCIR repository Galley's image is pulled from (null = compartment_id).
+  # Create the repository there before the first `docker push` (live/README.md,
+  # "Prerequisites"): a push to a repository that does not exist creates it in the tenancy's
+  # root compartment, where the dynamic group's `read repos` does not reach and pulls fail.
+  image_repository_compartment_id = null
 
   container_ocpus         = 2
   container_memory_in_gbs = 8
 
-  # "local", "oci" (native, Terraform >= 1.12) or "s3" (S3-compatible endpoint, any Terraform >= 1.10).
+  # "local", "oci" (native, Terraform >= 1.12) or "s3" (S3-compatible endpoint, fallback for
+  # older Terraform and OpenTofu; see live/README.md, "State", for its locking caveat).
   state_backend   = "oci"
   state_bucket    = "galley-tfstate"
   state_namespace = "replacewithnamespace"

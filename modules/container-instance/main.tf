@@ -37,6 +37,8 @@ resource "random_password" "url_token" {
   special = false
 }
 
+# Tags live at the top level only: the vnics and containers blocks force replacement on any
+# change, tags included.
 resource "oci_container_instances_container_instance" "this" {
   compartment_id                       = var.compartment_id
   availability_domain                  = local.availability_domain
@@ -57,14 +59,12 @@ resource "oci_container_instances_container_instance" "this" {
     is_public_ip_assigned = false
     nsg_ids               = var.nsg_ids
     display_name          = "${var.name_prefix}-vnic"
-    freeform_tags         = local.freeform_tags
   }
 
   containers {
     display_name          = var.name_prefix
     image_url             = local.image_url
     environment_variables = local.environment_variables
-    freeform_tags         = local.freeform_tags
 
     health_checks {
       name                     = "${var.name_prefix}-health"
@@ -79,6 +79,11 @@ resource "oci_container_instances_container_instance" "this" {
       failure_action           = "KILL"
     }
   }
+
+  # The image is pulled with the resource principal, so the policy allowing it must exist first.
+  # A dependency of this resource only: a module-level depends_on would also defer the
+  # availability-domain read to apply time on any policy change, and replace the instance.
+  depends_on = [var.policy_id]
 
   lifecycle {
     precondition {

@@ -27,6 +27,17 @@ variable "freeform_tags" {
   nullable    = false
 }
 
+variable "policy_id" {
+  description = "OCID of the IAM policy that lets the instance pull its image and use the bucket; the instance is created after it (the value is used for nothing else). null = no ordering."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.policy_id == null || can(regex("^ocid1\\.policy\\.oc[0-9]+\\.[a-z0-9-]*\\.[a-z0-9]+$", coalesce(var.policy_id, "-")))
+    error_message = "policy_id = \"${coalesce(var.policy_id, "null")}\" is invalid: expected a policy OCID (ocid1.policy.oc1..<id>) or null."
+  }
+}
+
 variable "region" {
   description = "OCI region identifier (such as us-ashburn-1); names the OCIR registry of the default image URL."
   type        = string
@@ -129,7 +140,7 @@ variable "memory_in_gbs" {
 }
 
 variable "galley_image_url" {
-  description = "Full image URL with registry and an explicit tag or digest. null = ocir.<region>.oci.oraclecloud.com/<image_namespace>/galley:<image_tag>."
+  description = "Full image URL with registry and an explicit tag or digest. null = ocir.<region>.oci.oraclecloud.com/<image_namespace>/galley:<image_tag>, the OCIR host of the commercial realm (oc1) only: give the full URL in any other realm."
   type        = string
   default     = null
 

@@ -114,6 +114,6 @@ resource "oci_identity_policy" "this" {
 check "work_compartment_is_separate" {
   assert {
     condition     = local.work_compartment_id != var.compartment_id
-    error_message = "galley_work_compartment_id is the Galley compartment (${var.compartment_id}): Galley can manage networking and instances beside its own infrastructure. Set galley_work_compartment_id to a separate compartment for strict isolation."
+    error_message = "galley_work_compartment_id is the Galley compartment (${var.compartment_id}), so Galley could change or delete its own VCN, subnets, security lists and gateways (manage virtual-network-family there) and cut itself off. To avoid it, set galley_work_compartment_id to a separate compartment for the resources Galley manages."
   }
 }

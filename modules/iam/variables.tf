@@ -9,7 +9,7 @@ variable "compartment_id" {
 }
 
 variable "name_prefix" {
-  description = "Prefix of the policy name (<prefix>-policy)."
+  description = "Prefix of the policy name (<prefix>-policy), which is unique in the tenancy: two deployments in one tenancy need different prefixes."
   type        = string
   default     = "galley"
   nullable    = false
@@ -93,7 +93,7 @@ variable "image_repository_name" {
 }
 
 variable "image_repository_compartment_id" {
-  description = "OCID of the compartment that holds the OCIR repository. null = compartment_id."
+  description = "OCID of the compartment that holds the OCIR repository (a push to a missing repository creates it in the root compartment). null = compartment_id."
   type        = string
   default     = null
 

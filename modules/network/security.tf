@@ -1,5 +1,7 @@
 # Public subnet: HTTPS in from anywhere (the API Gateway), and out only to Galley's port in the
-# private subnet (the gateway's backend calls).
+# private subnet (the gateway's backend calls). Both lists also let in ICMP "fragmentation
+# needed" (type 3 code 4), as OCI's default security list does: without it path MTU discovery
+# fails and large responses stall on paths with a smaller MTU.
 resource "oci_core_security_list" "public" {
   #checkov:skip=CKV_OCI_17: stateful rules on purpose: connection tracking lets replies through, whereas stateless ingress would need an extra egress rule per port for the return traffic.
   compartment_id = var.compartment_id
@@ -17,6 +19,19 @@ resource "oci_core_security_list" "public" {
     tcp_options {
       min = var.https_port
       max = var.https_port
+    }
+  }
+
+  ingress_security_rules {
+    # Path MTU discovery from anywhere
+    protocol    = "1" # ICMP, written as a literal: checkov reads a reference here as "every port"
+    source      = local.anywhere
+    source_type = "CIDR_BLOCK"
+    stateless   = false
+
+    icmp_options {
+      type = 3
+      code = 4
     }
   }
 
@@ -53,6 +68,19 @@ resource "oci_core_security_list" "private" {
     tcp_options {
       min = var.galley_port
       max = var.galley_port
+    }
+  }
+
+  ingress_security_rules {
+    # Path MTU discovery from within the VCN
+    protocol    = "1" # ICMP, written as a literal: checkov reads a reference here as "every port"
+    source      = var.vcn_cidr
+    source_type = "CIDR_BLOCK"
+    stateless   = false
+
+    icmp_options {
+      type = 3
+      code = 4
     }
   }
 

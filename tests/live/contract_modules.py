@@ -39,6 +39,7 @@ CONTRACT: dict[str, tuple[dict[str, str | None], list[str]]] = {
             "galley_work_compartment_id": "null",
             "policy_compartment_id": "null",
             "image_repository_name": '"galley"',
+            "image_repository_compartment_id": "null",
         },
         ["policy_id", "policy_name", "policy_statements"],
     ),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import tomllib
 from dataclasses import dataclass
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
@@ -22,9 +23,34 @@ ENVIRONMENTS = ("dev", "prod", "local")
 # Intended apply order, layer by layer (units in one layer may run in parallel).
 ORDER = (
     frozenset({"network", "object-storage"}),
-    frozenset({"iam", "container-instance"}),
+    frozenset({"iam"}),
+    frozenset({"container-instance"}),
     frozenset({"api-gateway"}),
 )
+# Orderings that no output passes along, so only an explicit edge enforces them: unit -> units
+# that must be applied before it, and why.
+MUST_FOLLOW = {
+    "container-instance": {
+        "iam": "its image pull from OCIR is refused until iam's `read repos` policy exists",
+    },
+}
+# Inputs that must come straight from env.hcl: unit -> {input: env.hcl local}.
+ENV_INPUTS = {
+    "iam": {
+        "tenancy_id": "tenancy_id",
+        "dynamic_group_id": "dynamic_group_id",
+        "galley_work_compartment_id": "work_compartment_id",
+        "policy_compartment_id": "policy_compartment_id",
+        "image_repository_compartment_id": "image_repository_compartment_id",
+    },
+    "container-instance": {
+        "region": "region",
+        "image_namespace": "image_namespace",
+        "image_tag": "image_tag",
+        "ocpus": "container_ocpus",
+        "memory_in_gbs": "container_memory_in_gbs",
+    },
+}
 MOCK_COMMANDS_ALLOWED = frozenset({"validate", "plan"})
 HOME_REGION_UNITS = frozenset({"iam"})
 OCID = re.compile(r"^ocid1\.[a-z0-9]+\.oc[0-9]+\.[a-z0-9-]*\.[a-z0-9]{20,}$")
@@ -149,26 +175,68 @@ def _check_dependencies(
     return problems
 
 
+def unit_graph(units: dict[str, UnitConfig]) -> dict[str, set[str]]:
+    """Unit -> units applied before it, as `run --all` orders them (both block kinds)."""
+    return {name: {d.name for d in unit.ordering_dirs()} for name, unit in units.items()}
+
+
+def _before(graph: dict[str, set[str]], name: str) -> set[str]:
+    """Every unit applied before `name`, directly or through others."""
+    seen: set[str] = set()
+    todo = list(graph.get(name, ()))
+    while todo:
+        dep = todo.pop()
+        if dep not in seen:
+            seen.add(dep)
+            todo.extend(graph.get(dep, ()))
+    return seen
+
+
 def check_graph(units: dict[str, UnitConfig]) -> list[str]:
-    graph = {
-        name: {unit.dependency_dir(dep).name for dep in unit.dependencies}
-        for name, unit in units.items()
-    }
+    problems = [
+        f"{name}: {where} is not a unit ({target})"
+        for name, unit in sorted(units.items())
+        for target, where in sorted(unit.ordering_dirs().items())
+        if not (target / "terragrunt.hcl").is_file()
+    ]
+    graph = unit_graph(units)
     sorter: TopologicalSorter[str] = TopologicalSorter(graph)
     try:
         sorter.prepare()
     except CycleError as exc:
-        return [f"dependency cycle: {' -> '.join(exc.args[1])}"]
+        return [*problems, f"dependency cycle: {' -> '.join(exc.args[1])}"]
+    for name, required in sorted(MUST_FOLLOW.items()):
+        earlier = _before(graph, name)
+        problems += [
+            f"{name}: not ordered after {dep} (add it to a dependencies block): {why}"
+            for dep, why in sorted(required.items())
+            if name in graph and dep not in earlier
+        ]
     layers: list[frozenset[str]] = []
     while sorter.is_active():
         ready = frozenset(sorter.get_ready())
         layers.append(ready)
         sorter.done(*ready)
     if tuple(layers) != ORDER:
-        return [
+        problems.append(
             f"apply order is {[sorted(x) for x in layers]}, expected {[sorted(x) for x in ORDER]}"
-        ]
-    return []
+        )
+    return problems
+
+
+def check_env_inputs(name: str, unit: UnitConfig, env: dict[str, Any]) -> list[str]:
+    """Inputs that env.hcl sets are passed, with env.hcl's value."""
+    problems: list[str] = []
+    for key, local in sorted(ENV_INPUTS.get(unit.unit_dir.name, {}).items()):
+        if local not in env:
+            problems.append(f"{name}: env.hcl has no local {local!r} (for input {key!r})")
+        elif key not in unit.inputs:
+            problems.append(f"{name}: input {key!r} is not set (expected local.env.{local})")
+        elif unit.inputs[key] != env[local]:
+            problems.append(
+                f"{name}: input {key}={unit.inputs[key]!r}, env.hcl's {local} is {env[local]!r}"
+            )
+    return problems
 
 
 def _generated_json(name: str, unit: UnitConfig, block: str) -> tuple[dict[str, Any], list[str]]:
@@ -280,6 +348,7 @@ def check_env(
                     f"{label}: module declares provider oci as {source!r}, expected oracle/oci"
                 )
         problems += _check_dependencies(label, unit, modules)
+        problems += check_env_inputs(label, unit, env)
         problems += check_provider(name, unit, env, provider_attrs)
         problems += check_backend(name, unit, env)
         for dep_name, dep in unit.dependencies.items():
@@ -290,8 +359,83 @@ def check_env(
     return problems
 
 
+def _release(version: str) -> tuple[int, ...] | None:
+    match = re.fullmatch(r"(\d+)\.(\d+)\.(\d+)", version)
+    return tuple(int(part) for part in match.groups()) if match else None
+
+
+def check_tool_pins(repo: Path, envs: list[str]) -> list[str]:
+    """mise.toml pins a Terraform release that every environment's backend and the root's
+    terraform_version_constraint accept."""
+    path = repo / "mise.toml"
+    if not path.is_file():
+        return [f"{path} is missing"]
+    pinned = str(tomllib.loads(path.read_text()).get("tools", {}).get("terraform", ""))
+    version = _release(pinned)
+    if version is None:
+        return [f"mise.toml: terraform = {pinned!r} is not an exact release (x.y.z)"]
+    problems: list[str] = []
+    for env in envs:
+        kind = read_locals(repo / "live" / env / "env.hcl")["state_backend"]
+        needed = MIN_TERRAFORM.get(kind)
+        if needed is not None and version[:2] < needed:
+            problems.append(
+                f"mise.toml pins terraform {pinned}, older than {'.'.join(map(str, needed))} "
+                f"which {env}'s {kind} state backend needs"
+            )
+        for unit_file in sorted((repo / "live" / env).glob("*/terragrunt.hcl")):
+            try:
+                constraint = load_unit(unit_file.parent).terraform_version_constraint
+            except HclEvalError:
+                continue  # reported by check_env
+            minimum = _version(constraint)
+            if minimum is not None and version[:2] < minimum:
+                problems.append(
+                    f"{env}/{unit_file.parent.name}: terraform_version_constraint "
+                    f"{constraint!r} refuses the pinned terraform {pinned}"
+                )
+    return problems
+
+
+NOTHING = {"", "-", "\N{EN DASH}"}  # how the table writes "needs nothing"
+
+
+def readme_needs(readme: Path) -> dict[str, set[str]]:
+    """The `| unit | needs | gives |` table of live/README.md: unit -> units it needs."""
+    needs: dict[str, set[str]] = {}
+    rows = iter(readme.read_text().splitlines())
+    for line in rows:
+        if re.fullmatch(r"\|\s*unit\s*\|\s*needs\s*\|.*", line):
+            break
+    next(rows, None)  # the |---| line
+    for line in rows:
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if not line.startswith("|") or len(cells) < 2:
+            break
+        needs[cells[0]] = {n.strip() for n in cells[1].split(",") if n.strip() not in NOTHING}
+    return needs
+
+
+def check_readme(repo: Path) -> list[str]:
+    """live/README.md's unit table says the order the dev configuration has."""
+    readme = repo / "live" / "README.md"
+    documented = readme_needs(readme)
+    units, problems = load_env(repo / "live" / "dev")
+    if problems:
+        return []  # reported by check_env
+    actual = unit_graph(units)
+    if not documented:
+        return [f"{readme}: no '| unit | needs | gives |' table"]
+    return [
+        f"{readme}: unit {name} needs {sorted(documented.get(name, set()))} in the table, "
+        f"the configuration orders it after {sorted(actual.get(name, set()))}"
+        for name in sorted(set(documented) | set(actual))
+        if documented.get(name) != actual.get(name)
+    ]
+
+
 def check_live(repo: Path, provider_attrs: set[str] | None = None) -> list[str]:
-    """Problems of every environment under repo/live."""
+    """Problems of every environment under repo/live, the tool pins and the README's order."""
     live = repo / "live"
     problems: list[str] = []
     envs = sorted(p.name for p in live.iterdir() if (p / "env.hcl").is_file())
@@ -299,4 +443,6 @@ def check_live(repo: Path, provider_attrs: set[str] | None = None) -> list[str]:
         problems.append(f"environments are {envs}, expected {sorted(ENVIRONMENTS)}")
     for env in envs:
         problems += check_env(live / env, repo / "modules", provider_attrs)
+    problems += check_tool_pins(repo, envs)
+    problems += check_readme(repo)
     return problems

@@ -3,8 +3,9 @@
 For machines without Terragrunt: each unit's module is copied into a working folder below the
 unit (as Terragrunt's .terragrunt-cache), the root's generate blocks are written beside it,
 inputs become TF_VAR_* variables (nulls go to an .auto.tfvars.json file, as Terragrunt does),
-and units run in dependency order (reverse order for destroy). Dependencies that were applied
-give their real outputs; otherwise their mocks, which only validate and plan may use.
+and units run in the order of their `dependency` blocks and `dependencies.paths` (reverse order
+for destroy). Dependencies that were applied give their real outputs; otherwise their mocks,
+which only validate and plan may use.
 """
 
 from __future__ import annotations
@@ -37,12 +38,16 @@ class EnvRun:
     # environments whose real backend (oci, s3) is out of reach here.
     local_backend: bool = False
 
-    def order(self) -> list[Path]:
+    def graph(self) -> dict[Path, set[Path]]:
+        """Each unit folder -> the unit folders applied before it (`dependency` blocks and
+        `dependencies.paths`, as Terragrunt orders `run --all`)."""
         units = {
             p.parent.resolve(): load_unit(p.parent) for p in self.env_dir.glob("*/terragrunt.hcl")
         }
-        graph = {d: {u.dependency_dir(n) for n in u.dependencies} for d, u in units.items()}
-        return list(TopologicalSorter(graph).static_order())
+        return {d: set(u.ordering_dirs()) for d, u in units.items()}
+
+    def order(self) -> list[Path]:
+        return list(TopologicalSorter(self.graph()).static_order())
 
     def assemble(self, unit_dir: Path, command: str) -> tuple[Path, dict[str, str]]:
         unit = load_unit(unit_dir, self.outputs)

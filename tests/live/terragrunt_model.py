@@ -1,11 +1,12 @@
 """Read a Terragrunt unit the way Terragrunt does: includes, locals, dependencies, merge.
 
 Only what the contract tests need is modelled: terraform.source, inputs, dependency blocks,
-generate blocks and terraform_version_constraint. Includes are merged bottom-up, the unit's own
-config overriding later includes and later includes overriding earlier ones, with Terragrunt's
-"shallow" (top-level input keys, blocks by name) and "deep" (maps recursively, lists
-concatenated) strategies. Dependency outputs come from mock_outputs, as in `validate`/`plan`,
-and every `dependency.X.outputs.Y` read is recorded.
+the dependencies block (ordering only), generate blocks and terraform_version_constraint.
+Includes are merged bottom-up, the unit's own config overriding later includes and later
+includes overriding earlier ones, with Terragrunt's "shallow" (top-level input keys, blocks by
+name) and "deep" (maps recursively, lists concatenated) strategies; `dependencies.paths` are
+concatenated under both. Dependency outputs come from mock_outputs, as in `validate`/`plan`, and every
+`dependency.X.outputs.Y` read is recorded.
 """
 
 from __future__ import annotations
@@ -70,9 +71,23 @@ class UnitConfig:
     generate: dict[str, dict[str, Any]] = field(default_factory=dict)
     terraform_version_constraint: str | None = None
     include_strategies: dict[str, str] = field(default_factory=dict)
+    # `dependencies { paths = [...] }`: units that must be applied first, outputs not read.
+    dependency_paths: list[str] = field(default_factory=list)
 
     def dependency_dir(self, name: str) -> Path:
         return Path(os.path.normpath(self.unit_dir / self.dependencies[name].config_path))
+
+    def ordering_dirs(self) -> dict[Path, str]:
+        """Every unit that `run --all` applies before this one, with where it is declared.
+
+        Terragrunt orders by both kinds: each `dependency` block's config_path and each path
+        of the `dependencies` block.
+        """
+        dirs = {self.dependency_dir(name): f"dependency {name!r}" for name in self.dependencies}
+        for path in self.dependency_paths:
+            target = Path(os.path.normpath(self.unit_dir / path))
+            dirs.setdefault(target, f"dependencies.paths {path!r}")
+        return dirs
 
 
 @dataclass
@@ -84,6 +99,7 @@ class _FileConfig:
     dependencies: dict[str, Dependency] = field(default_factory=dict)
     generate: dict[str, dict[str, Any]] = field(default_factory=dict)
     terraform_version_constraint: str | None = None
+    dependency_paths: list[str] | None = None
 
 
 def find_in_parent_folders(start: Path, name: str) -> Path:
@@ -208,6 +224,10 @@ def _merge(target: _FileConfig, source: _FileConfig, deep: bool) -> _FileConfig:
         source.terraform_version_constraint or target.terraform_version_constraint
     )
     merged.generate = {**target.generate, **source.generate}
+    if source.dependency_paths is not None:
+        # Concatenated under every strategy, shallow included (Terragrunt >= 0.35).
+        base_paths = target.dependency_paths or []
+        merged.dependency_paths = list(dict.fromkeys(base_paths + source.dependency_paths))
     dependencies = dict(target.dependencies)
     for name, dep in source.dependencies.items():
         dependencies[name] = (
@@ -256,6 +276,16 @@ def _read_rest(parsed: _ParsedFile) -> _FileConfig:
             config.source = ev.eval(attrs["source"])
     for labels, attrs in _blocks(parsed, "generate"):
         config.generate[labels[0]] = {key: ev.eval(expr) for key, expr in attrs.items()}
+    ordering = _blocks(parsed, "dependencies")
+    if len(ordering) > 1:
+        raise HclEvalError(f"{parsed.path}: more than one dependencies block")
+    for _labels, attrs in ordering:
+        if "paths" not in attrs:
+            raise HclEvalError(f"{parsed.path}: dependencies block without paths")
+        paths = ev.eval(attrs["paths"])
+        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+            raise HclEvalError(f"{parsed.path}: dependencies.paths must be a list of strings")
+        config.dependency_paths = paths
     if "inputs" in parsed.attributes:
         config.inputs = ev.eval(parsed.attributes["inputs"])
     if "terraform_version_constraint" in parsed.attributes:
@@ -338,6 +368,7 @@ def load_unit(
         generate=merged.generate,
         terraform_version_constraint=merged.terraform_version_constraint,
         include_strategies={label: strategy for label, _p, strategy in includes},
+        dependency_paths=merged.dependency_paths or [],
     )
 
 

@@ -18,7 +18,8 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def copy(tmp_path: Path) -> Path:
     """The repository's live layer beside stand-in modules written from the contract."""
-    shutil.copy(REPO / "terragrunt.hcl", tmp_path)
+    for name in ("terragrunt.hcl", "mise.toml"):
+        shutil.copy(REPO / name, tmp_path)
     shutil.copytree(REPO / "live", tmp_path / "live")
     write_contract_modules(tmp_path / "modules")
     return tmp_path
@@ -28,6 +29,10 @@ def _edit(path: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, 1))
+
+
+def _use_s3(copy: Path, env: str) -> None:
+    _edit(copy / f"live/{env}/env.hcl", 'state_backend   = "oci"', 'state_backend   = "s3"')
 
 
 def test_consistent_copy_has_no_problems(copy: Path) -> None:
@@ -48,7 +53,7 @@ BREAKS: dict[str, tuple[Break, str]] = {
     "required variable missing": (
         lambda c: _edit(
             c / "live/_envcommon/iam.hcl",
-            "  dynamic_group_id           = local.env.dynamic_group_id\n",
+            "  dynamic_group_id                = local.env.dynamic_group_id\n",
             "",
         ),
         "iam: required variable 'dynamic_group_id' of module",
@@ -114,10 +119,59 @@ BREAKS: dict[str, tuple[Break, str]] = {
         "admits Terraform older than 1.12, which the oci backend needs",
     ),
     "s3 backend not path style": (
-        lambda c: _edit(
-            c / "terragrunt.hcl", "use_path_style              = true", "use_path_style = false"
+        lambda c: (
+            _use_s3(c, "dev"),
+            _edit(
+                c / "terragrunt.hcl", "use_path_style              = true", "use_path_style = false"
+            ),
         ),
         "s3 backend needs use_path_style = true",
+    ),
+    "container-instance not ordered after iam": (
+        lambda c: _edit(
+            c / "live/_envcommon/container-instance.hcl",
+            'dependencies {\n  paths = ["../iam"]\n}\n',
+            "",
+        ),
+        "container-instance: not ordered after iam",
+    ),
+    "dependencies path to no unit": (
+        lambda c: _edit(
+            c / "live/_envcommon/container-instance.hcl", '["../iam"]', '["../iam-policy"]'
+        ),
+        "container-instance: dependencies.paths '../iam-policy' is not a unit",
+    ),
+    "repository compartment not passed to iam": (
+        lambda c: _edit(
+            c / "live/_envcommon/iam.hcl",
+            "  image_repository_compartment_id = local.env.image_repository_compartment_id\n",
+            "",
+        ),
+        "iam: input 'image_repository_compartment_id' is not set",
+    ),
+    "env input wired to the wrong local": (
+        lambda c: _edit(
+            c / "live/_envcommon/container-instance.hcl",
+            "= local.env.container_ocpus",
+            "= local.env.container_memory_in_gbs",
+        ),
+        "container-instance: input ocpus=8, env.hcl's container_ocpus is 2",
+    ),
+    "env.hcl without repository compartment": (
+        lambda c: _edit(c / "live/prod/env.hcl", "  image_repository_compartment_id = null\n", ""),
+        "prod/iam/terragrunt.hcl: cannot be read",
+    ),
+    "terraform pin too old for the oci backend": (
+        lambda c: _edit(c / "mise.toml", 'terraform = "1.14.1"', 'terraform = "1.11.4"'),
+        "mise.toml pins terraform 1.11.4, older than 1.12 which dev's oci state backend needs",
+    ),
+    "README order table out of date": (
+        lambda c: _edit(
+            c / "live/README.md",
+            "| container-instance | network, object-storage, iam |",
+            "| container-instance | network, object-storage |",
+        ),
+        "unit container-instance needs ['network', 'object-storage'] in the table",
     ),
     "provider attribute outside the schema": (
         lambda c: _edit(
@@ -178,3 +232,37 @@ def test_merge_follows_terragrunt_strategies(tmp_path: Path) -> None:
         "list": ["common", "unit"],
         "only_root": 1,
     }
+
+
+def _merge_fixture(tmp_path: Path, strategy: str) -> Path:
+    (tmp_path / "terragrunt.hcl").write_text("")
+    for name in ("a", "b", "c"):
+        (tmp_path / "env" / name).mkdir(parents=True)
+        (tmp_path / "env" / name / "terragrunt.hcl").write_text("")
+    (tmp_path / "common.hcl").write_text('dependencies {\n  paths = ["../a"]\n}\n')
+    unit = tmp_path / "env" / "unit"
+    unit.mkdir()
+    (unit / "terragrunt.hcl").write_text(
+        'include "common" {\n  path = "${get_terragrunt_dir()}/../../common.hcl"\n'
+        f'  merge_strategy = "{strategy}"\n}}\n'
+        'dependencies {\n  paths = ["../b"]\n}\n'
+        'dependency "c" {\n  config_path = "../c"\n}\n'
+    )
+    return unit
+
+
+@pytest.mark.parametrize("strategy", ["deep", "shallow"])
+def test_dependencies_block_merges_and_orders(tmp_path: Path, strategy: str) -> None:
+    """Both strategies keep the paths of both files (Terragrunt >= 0.35 concatenates them);
+    dependency blocks order too."""
+    unit = load_unit(_merge_fixture(tmp_path, strategy))
+    assert unit.dependency_paths == ["../a", "../b"]
+    assert sorted(d.name for d in unit.ordering_dirs()) == ["a", "b", "c"]
+
+
+def test_two_dependencies_blocks_are_refused(tmp_path: Path) -> None:
+    unit = _merge_fixture(tmp_path, "deep")
+    path = unit / "terragrunt.hcl"
+    path.write_text(path.read_text() + 'dependencies {\n  paths = ["../a"]\n}\n')
+    with pytest.raises(HclEvalError, match="more than one dependencies block"):
+        load_unit(unit)

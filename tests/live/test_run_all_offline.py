@@ -29,6 +29,8 @@ def copy(tmp_path: Path) -> Path:
 def test_local_environment_applies_in_order_and_wires_outputs(copy: Path, oci_cloud) -> None:
     run = EnvRun(copy / "live" / "local", oci_cloud.env)
     run.run("apply")
+    applied = [d.name for d in run.work_dirs]  # in the order the units were applied
+    assert applied.index("iam") < applied.index("container-instance")
 
     for unit in UNITS:  # one local state per unit, under the git-ignored .local/
         assert (copy / ".local/terragrunt-state/live/local" / unit / "terraform.tfstate").is_file()
@@ -68,6 +70,22 @@ def test_plan_with_mocks_on_a_fresh_environment(copy: Path, oci_cloud, env: str)
     run = EnvRun(copy / "live" / env, oci_cloud.env, local_backend=env != "local")
     run.run("plan")
     assert set(run.work_dirs) == {(copy / "live" / env / u).resolve() for u in UNITS}
+
+
+def test_runner_orders_by_dependencies_blocks_too(copy: Path) -> None:
+    """container-instance reads nothing from iam; only its dependencies block orders them."""
+    env_dir = copy / "live" / "local"
+    graph = EnvRun(env_dir, {}).graph()
+    assert (env_dir / "iam").resolve() in graph[(env_dir / "container-instance").resolve()]
+    order = [d.name for d in EnvRun(env_dir, {}).order()]
+    assert order.index("iam") < order.index("container-instance")
+
+    common = copy / "live/_envcommon/container-instance.hcl"
+    block = 'dependencies {\n  paths = ["../iam"]\n}\n'
+    assert block in common.read_text()
+    common.write_text(common.read_text().replace(block, ""))
+    graph = EnvRun(env_dir, {}).graph()
+    assert (env_dir / "iam").resolve() not in graph[(env_dir / "container-instance").resolve()]
 
 
 def test_apply_never_uses_mocks(copy: Path, oci_cloud) -> None:

@@ -144,6 +144,8 @@ CASES = [
      r"url_token is invalid: expected 16-256 URL-safe characters"),
     ("container-instance", {"url_token": "a token with spaces and more"},
      r"url_token is invalid: expected 16-256 URL-safe characters"),
+    ("container-instance", {"policy_id": COMPARTMENT},
+     r'policy_id = "ocid1\.compartment\..*" is invalid: expected a policy OCID'),
     ("container-instance", {"availability_domain": "AD-1"},
      r'availability_domain = "AD-1" is invalid: expected an availability domain name'),
     ("api-gateway", {"path_prefix": "galley/"},

@@ -58,3 +58,33 @@ def test_policy_compartment_that_misses_a_named_one_fails_at_plan(
     )
     assert re.search(expected, output), output[-1500:]
     assert oci_cloud.resources("oci_identity_policy") == []
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.replace("│", " ").split())
+
+
+def test_shared_work_compartment_warns_with_consequence_and_remedy(plan_cloud, tmp_path):
+    """The default (work compartment = Galley compartment) plans, with a warning that says what
+    Galley could then do to itself and how to avoid it."""
+    tf = tfs.terraform(tfs.module_copy(tmp_path, "iam"), plan_cloud.env)
+    galley = tfs.random_ocid("compartment")
+    base = {
+        "compartment_id": galley,
+        "dynamic_group_id": tfs.random_ocid("dynamicgroup"),
+        "bucket_name": "galley-abc12345",
+    }
+    output = _folded(tf.plan(tf_vars=base))
+    assert "Warning: Check block assertion failed" in output, output[-1500:]
+    assert (
+        f"galley_work_compartment_id is the Galley compartment ({galley}), so Galley could "
+        "change or delete its own VCN, subnets, security lists and gateways"
+    ) in output, output[-1500:]
+    assert "set galley_work_compartment_id to a separate compartment" in output
+
+    separate = {
+        **base,
+        "galley_work_compartment_id": tfs.random_ocid("compartment"),
+        "tenancy_id": plan_cloud.tenancy_id,
+    }
+    assert "Check block assertion failed" not in _folded(tf.plan(tf_vars=separate))

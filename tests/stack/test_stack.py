@@ -97,3 +97,54 @@ def test_new_image_replaces_the_instance_and_keeps_backend_and_token(oci_cloud, 
     token = after["containers"][0]["environment_variables"]["GALLEY_URL_TOKEN"]
     assert token == before["containers"][0]["environment_variables"]["GALLEY_URL_TOKEN"]
     tf.destroy(tf_vars={"image_tag": "0.2.0"})
+
+
+def test_policy_change_updates_in_place_and_keeps_the_instance(oci_cloud, tmp_path):
+    """A statement change (here: another dynamic group) must not defer the instance's reads to
+    apply time, which would make its force-new availability domain unknown and replace it."""
+    stack = tfs.copy_sources(tmp_path, "modules", "stack") / "stack"
+    (stack / "terraform.tfvars").write_text((stack / "terraform.tfvars.example").read_text())
+    tf = tfs.terraform(stack, oci_cloud.env)
+    tf.apply()
+
+    other_group = {"dynamic_group_id": tfs.random_ocid("dynamicgroup")}
+    plan = tf.plan(output=True, tf_vars=other_group)
+    assert tfs.changed_addresses(plan) == ["module.iam.oci_identity_policy.this ['update']"]
+    tf.destroy(tf_vars=other_group)
+
+
+def test_instance_is_created_after_the_policy(oci_cloud, tmp_path):
+    """The image is pulled with the resource principal: the policy must exist before the
+    instance, so the instance depends on it in the graph."""
+    stack = tfs.copy_sources(tmp_path, "modules", "stack") / "stack"
+    (stack / "terraform.tfvars").write_text((stack / "terraform.tfvars.example").read_text())
+    tf = tfs.terraform(stack, oci_cloud.env)
+    graph = tf.execute_command("graph").out
+    # `terraform graph` draws a transitive reduction: follow the edges.
+    edges: dict[str, set[str]] = {}
+    for source, target in re.findall(r'"([^"]+)"\s*->\s*"([^"]+)"', graph):
+        edges.setdefault(source, set()).add(target)
+    reached, todo = (
+        set(),
+        ["module.container_instance.oci_container_instances_container_instance.this"],
+    )
+    while todo:
+        for target in edges.get(todo.pop(), ()):
+            if target not in reached:
+                reached.add(target)
+                todo.append(target)
+    assert "module.iam.oci_identity_policy.this" in reached, graph
+
+
+def test_image_repository_compartment_reaches_the_policy(oci_cloud, tmp_path):
+    """A repository created by a first push lives in the root compartment: the stack passes
+    image_repository_compartment_id to the policy's read repos statement."""
+    stack = tfs.copy_sources(tmp_path, "modules", "stack") / "stack"
+    (stack / "terraform.tfvars").write_text((stack / "terraform.tfvars.example").read_text())
+    tf = tfs.terraform(stack, oci_cloud.env)
+    plan = tf.plan(output=True, tf_vars={"image_repository_compartment_id": oci_cloud.tenancy_id})
+    policy = tfs.plan_summary(plan)["values"]["module.iam.oci_identity_policy.this"]
+    assert policy["compartment_id"] == oci_cloud.tenancy_id
+    # Statements naming the bucket are unknown (null) until the bucket exists.
+    (repos,) = [s for s in policy["statements"] if s and " read repos " in s]
+    assert repos.endswith(" read repos in tenancy where target.repo.name='galley'")
