@@ -60,6 +60,8 @@ BACKEND_REQUIRED = {
     "s3": ("bucket", "key", "region", "endpoints"),
 }
 MIN_TERRAFORM = {"local": (1, 5), "s3": (1, 10), "oci": (1, 12)}
+# What the committed environments may use; s3 stays in the root only as a documented fallback.
+ENV_BACKENDS = frozenset({"oci", "local"})
 
 
 @dataclass
@@ -323,6 +325,12 @@ def check_env(
     if extra:
         problems.append(f"{env_dir.name}: unexpected units: {extra}")
     env = read_locals(env_dir / "env.hcl")
+    if env.get("state_backend") not in ENV_BACKENDS:
+        problems.append(
+            f"{env_dir.name}: state_backend {env.get('state_backend')!r}, expected one of "
+            f"{sorted(ENV_BACKENDS)} (s3 is a fallback only: OCI refuses its use_lockfile lock "
+            "writes, hashicorp/terraform#36742)"
+        )
     modules: dict[str, ModuleInterface | None] = {}
     for name, unit in units.items():
         module_dir = module_dir_of(unit)
@@ -416,10 +424,22 @@ def readme_needs(readme: Path) -> dict[str, set[str]]:
     return needs
 
 
+# While the root file keeps its deprecated name, the README must say what to do about it.
+ROOT_FILE_NOTES = ("root-terragrunt-hcl", 'find_in_parent_folders("root.hcl")')
+
+
 def check_readme(repo: Path) -> list[str]:
-    """live/README.md's unit table says the order the dev configuration has."""
+    """live/README.md's unit table says the order the dev configuration has, and the README
+    explains the deprecated root file name while it is kept."""
     readme = repo / "live" / "README.md"
     documented = readme_needs(readme)
+    if (repo / "terragrunt.hcl").is_file():
+        missing = [note for note in ROOT_FILE_NOTES if note not in readme.read_text()]
+        if missing:
+            return [
+                f"{readme}: does not explain the deprecated root terragrunt.hcl "
+                f"(strict control, migration to root.hcl); missing {missing}"
+            ]
     units, problems = load_env(repo / "live" / "dev")
     if problems:
         return []  # reported by check_env

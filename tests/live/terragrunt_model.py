@@ -5,8 +5,8 @@ the dependencies block (ordering only), generate blocks and terraform_version_co
 Includes are merged bottom-up, the unit's own config overriding later includes and later
 includes overriding earlier ones, with Terragrunt's "shallow" (top-level input keys, blocks by
 name) and "deep" (maps recursively, lists concatenated) strategies; `dependencies.paths` are
-concatenated under both. Dependency outputs come from mock_outputs, as in `validate`/`plan`, and every
-`dependency.X.outputs.Y` read is recorded.
+concatenated under both. Dependency outputs come from mock_outputs, as in `validate`/`plan`,
+and every `dependency.X.outputs.Y` read is recorded.
 """
 
 from __future__ import annotations

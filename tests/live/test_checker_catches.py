@@ -31,6 +31,13 @@ def _edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1))
 
 
+def _drop_section(path: Path, heading: str) -> None:
+    text = path.read_text()
+    start = text.index(heading)
+    end = text.index("\n## ", start + len(heading))
+    path.write_text(text[:start] + text[end + 1 :])
+
+
 def _use_s3(copy: Path, env: str) -> None:
     _edit(copy / f"live/{env}/env.hcl", 'state_backend   = "oci"', 'state_backend   = "s3"')
 
@@ -164,6 +171,14 @@ BREAKS: dict[str, tuple[Break, str]] = {
     "terraform pin too old for the oci backend": (
         lambda c: _edit(c / "mise.toml", 'terraform = "1.14.1"', 'terraform = "1.11.4"'),
         "mise.toml pins terraform 1.11.4, older than 1.12 which dev's oci state backend needs",
+    ),
+    "environment on the s3 fallback backend": (
+        lambda c: _use_s3(c, "dev"),
+        "dev: state_backend 's3', expected one of ['local', 'oci']",
+    ),
+    "README silent on the root file name": (
+        lambda c: _drop_section(c / "live/README.md", "## Root file name"),
+        "does not explain the deprecated root terragrunt.hcl",
     ),
     "README order table out of date": (
         lambda c: _edit(
