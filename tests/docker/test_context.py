@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import tarfile
+import tomllib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -52,3 +54,11 @@ def test_checkov_passes_on_the_dockerfile(checkov_command):
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     assert "Passed checks:" in result.stdout
+
+
+def test_image_terraform_default_matches_the_pinned_tool_version():
+    # mise.toml pins the tool versions users run; the image must ship the same Terraform.
+    pinned = tomllib.loads((kit.REPO_ROOT / "mise.toml").read_text())["tools"]["terraform"]
+    dockerfile = (kit.REPO_ROOT / kit.DOCKERFILE).read_text()
+    (default,) = re.findall(r"^ARG TERRAFORM_VERSION=(\S+)$", dockerfile, re.MULTILINE)
+    assert default == pinned
