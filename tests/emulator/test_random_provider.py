@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import string
 
+import bcrypt
 import pytest
 import tftest
 
@@ -114,3 +115,60 @@ resource "random_password" "short" {
         tf.execute_command("validate", "-no-color")
     assert "Attribute length value must be at least sum of min_upper" in str(err.value)
     assert "got: 3" in str(err.value)
+
+
+NUMBER = """
+variable "number" {
+  type    = bool
+  default = true
+}
+resource "random_string" "s" {
+  length = 12
+  number = var.number
+}
+resource "random_password" "p" {
+  length    = 20
+  upper     = false
+  min_upper = 3
+}
+output "s" { value = random_string.s.result }
+output "p" {
+  value     = random_password.p.result
+  sensitive = true
+}
+output "p_hash" {
+  value     = random_password.p.bcrypt_hash
+  sensitive = true
+}
+"""
+
+
+def test_changing_deprecated_number_replaces(oci_cloud, tf_root):
+    tf = tf_root(oci_cloud, NUMBER)
+    tf.apply()
+    first = tf.output()["s"]
+
+    plan = tf.plan(output=True, tf_vars={"number": "false"})
+    change = plan.resource_changes["random_string.s"]["change"]
+    assert change["actions"] == ["delete", "create"]
+    assert ["number"] in change["replace_paths"]
+    assert change["after"]["numeric"] is False
+
+    tf.apply(tf_vars={"number": "false"})
+    second = tf.output()["s"]
+    assert second != first
+    assert not any(c.isdigit() for c in second)
+    again = tf.execute_command(
+        "plan", "-detailed-exitcode", "-no-color", "-input=false", "-var=number=false"
+    )
+    assert again.retcode == 0, again.out
+
+
+def test_password_minimums_and_bcrypt_hash(oci_cloud, tf_root):
+    tf = tf_root(oci_cloud, NUMBER)
+    tf.apply()
+    out = tf.output()
+    password = out["p"]
+    assert sum(c.isupper() for c in password) == 3  # min_upper although upper = false
+    assert out["p_hash"].startswith("$2a$10$")
+    assert bcrypt.checkpw(password.encode(), out["p_hash"].encode())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -343,6 +344,48 @@ def test_parallel_clouds_are_isolated(oci_cloud_factory, tf_root):
     for cloud, vcn_id in zip(clouds, vcn_ids, strict=True):
         assert [r["id"] for r in cloud.resources("oci_core_vcn")] == [vcn_id]
         assert len(cloud.resources()) == 3
+
+
+MANY = """
+variable "compartment_id" { type = string }
+data "oci_objectstorage_namespace" "ns" { compartment_id = var.compartment_id }
+resource "oci_core_vcn" "many" {
+  count          = 10
+  compartment_id = var.compartment_id
+  cidr_blocks    = ["10.${count.index}.0.0/16"]
+  display_name   = "vcn-${count.index}"
+}
+resource "oci_objectstorage_bucket" "many" {
+  count          = 10
+  compartment_id = var.compartment_id
+  namespace      = data.oci_objectstorage_namespace.ns.namespace
+  name           = "bucket-${count.index}"
+}
+"""
+
+
+def test_concurrent_applies_into_one_cloud_lose_nothing(oci_cloud, tf_root):
+    """Terraform applies the counted resources at once; every write must reach the cloud."""
+    tf = tf_root(oci_cloud, MANY)
+    var = f"-var=compartment_id={oci_cloud.tenancy_id}"
+    tf.execute_command(
+        "apply", "-auto-approve", "-no-color", "-input=false", "-parallelism=10", var
+    )
+
+    vcns = oci_cloud.resources("oci_core_vcn")
+    buckets = oci_cloud.resources("oci_objectstorage_bucket")
+    assert sorted(v["attrs"]["display_name"] for v in vcns) == sorted(f"vcn-{i}" for i in range(10))
+    assert sorted(b["attrs"]["name"] for b in buckets) == sorted(f"bucket-{i}" for i in range(10))
+    assert len({v["id"] for v in vcns}) == 10
+    shown = json.loads(tf.execute_command("show", "-json", "-no-color").out)
+    state_ids = {
+        r["values"]["id"]
+        for r in shown["values"]["root_module"]["resources"]
+        if r["mode"] == "managed"
+    }
+    assert state_ids == {r["id"] for r in vcns + buckets}
+    replan = tf.execute_command("plan", "-detailed-exitcode", "-no-color", "-input=false", var)
+    assert replan.retcode == 0, replan.out
 
 
 def test_oci_api_errors_fail_apply_with_the_service_error_text(oci_cloud, tf_root):

@@ -53,7 +53,7 @@ class Backend:
     ) -> PlanResult:
         if proposed is None:
             return PlanResult(None)  # a destroy: Terraform plans null
-        return self.plan_change(type_name, prior, proposed)
+        return self.plan_change(type_name, prior, proposed, config)
 
     def apply(
         self, type_name: str, prior: State | None, planned: State | None, config: State | None
@@ -66,7 +66,9 @@ class Backend:
 
     # What subclasses implement: a create (prior None) or an update, and a delete.
 
-    def plan_change(self, type_name: str, prior: State | None, proposed: State) -> PlanResult:
+    def plan_change(
+        self, type_name: str, prior: State | None, proposed: State, config: State | None = None
+    ) -> PlanResult:
         raise NotImplementedError
 
     def apply_change(self, type_name: str, prior: State | None, planned: State) -> State:

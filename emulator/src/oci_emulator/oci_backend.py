@@ -24,7 +24,7 @@ from oci_emulator.plan import (
 from oci_emulator.schema import Attribute, CtyType, ProviderSchema
 from oci_emulator.store import Store, World
 from oci_emulator.validation import validate
-from oci_emulator.values import conform
+from oci_emulator.values import UNKNOWN, conform
 
 _API_MODULE = "oci_emulator.oci.api"
 
@@ -155,8 +155,18 @@ class OciBackend(Backend):
         rules = self.schema.validations(type_name)
         return [Diag(p.message, "", p.path) for p in validate(rules, config)]
 
-    def plan_change(self, type_name: str, prior: State | None, proposed: State) -> PlanResult:
-        planned = plan_generic(self._block(type_name), prior, proposed)
+    def plan_change(
+        self, type_name: str, prior: State | None, proposed: State, config: State | None = None
+    ) -> PlanResult:
+        block = self._block(type_name)
+        planned = plan_generic(block, prior, proposed)
+        if prior is not None and proposed != prior and self.api is not None:
+            # An in-place update: what the service recomputes must not keep its prior value,
+            # or the rules' new value would be discarded at apply (known planned values win).
+            for name in getattr(self.api, "RECOMPUTED_ON_UPDATE", {}).get(type_name, ()):
+                attr = block.attributes.get(name)
+                if attr is not None and attr.computed and not attr.optional:
+                    planned[name] = UNKNOWN
         return PlanResult(
             planned, requires_replace(self.schema.force_new(type_name), prior, planned)
         )

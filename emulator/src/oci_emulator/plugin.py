@@ -86,17 +86,19 @@ def serve_plugin(provider_source: str) -> None:
     pool = futures.ThreadPoolExecutor(max_workers=8)
     server = grpc_server(provider_source, pool, None)
     add_go_plugin_services(server, done.set)
-    sock_dir = tempfile.mkdtemp(prefix="ociemu-")
-    sock = os.path.join(sock_dir, "plugin.sock")
     cert_pem, key_pem = server_certificate()
     # Server-only TLS: Terraform's client certificate (ECDSA P-521) is not accepted by grpcio.
     creds = grpc.ssl_server_credentials([(key_pem, cert_pem)], require_client_auth=False)
-    server.add_secure_port(f"unix://{sock}", creds)
-    server.start()
-    handshake = handshake_line(sock, pem_to_handshake(cert_pem))
-    wait_until_stopped(done, watch_stdin=False, announce=handshake, out=real_stdout)
-    server.stop(grace=0.1).wait(0.5)
-    shutil.rmtree(sock_dir, ignore_errors=True)
+    sock_dir = tempfile.mkdtemp(prefix="ociemu-")
+    try:
+        sock = os.path.join(sock_dir, "plugin.sock")
+        server.add_secure_port(f"unix://{sock}", creds)
+        server.start()
+        handshake = handshake_line(sock, pem_to_handshake(cert_pem))
+        wait_until_stopped(done, watch_stdin=False, announce=handshake, out=real_stdout)
+        server.stop(grace=0.1).wait(0.5)
+    finally:
+        shutil.rmtree(sock_dir, ignore_errors=True)
     # Skip interpreter teardown (thread joins): Terraform waits for this process to exit.
     os._exit(0)
 
@@ -109,28 +111,30 @@ def serve_reattach(state_dir: str | None = None, watch_stdin: bool = False) -> N
     store = Store(state_dir)
     done = threading.Event()
     pool = futures.ThreadPoolExecutor(max_workers=16)
-    sock_dir = tempfile.mkdtemp(prefix="ociemu-")
-    servers = []
+    specs = (schema_mod.OCI, schema_mod.RANDOM)
+    # Servers first: they load the schemas, the usual reason a start fails.
+    servers = [grpc_server(spec.source, pool, store) for spec in specs]
     reattach: dict[str, Any] = {}
-    for spec in (schema_mod.OCI, schema_mod.RANDOM):
-        server = grpc_server(spec.source, pool, store)
-        # Terraform does not shut down reattached providers; a Shutdown call is ignored.
-        add_go_plugin_services(server, lambda: None)
-        sock = os.path.join(sock_dir, f"{spec.name}.sock")
-        server.add_insecure_port(f"unix://{sock}")
-        server.start()
-        servers.append(server)
-        reattach[spec.address] = {
-            "Protocol": "grpc",
-            "ProtocolVersion": 6,
-            "Pid": os.getpid(),
-            "Test": True,
-            "Addr": {"Network": "unix", "String": sock},
-        }
-    wait_until_stopped(done, watch_stdin, announce=json.dumps(reattach), out=real_stdout)
-    for server in servers:
-        server.stop(grace=0.1)
-    shutil.rmtree(sock_dir, ignore_errors=True)
+    sock_dir = tempfile.mkdtemp(prefix="ociemu-")
+    try:
+        for spec, server in zip(specs, servers, strict=True):
+            # Terraform does not shut down reattached providers; a Shutdown call is ignored.
+            add_go_plugin_services(server, lambda: None)
+            sock = os.path.join(sock_dir, f"{spec.name}.sock")
+            server.add_insecure_port(f"unix://{sock}")
+            server.start()
+            reattach[spec.address] = {
+                "Protocol": "grpc",
+                "ProtocolVersion": 6,
+                "Pid": os.getpid(),
+                "Test": True,
+                "Addr": {"Network": "unix", "String": sock},
+            }
+        wait_until_stopped(done, watch_stdin, announce=json.dumps(reattach), out=real_stdout)
+        for server in servers:
+            server.stop(grace=0.1)
+    finally:
+        shutil.rmtree(sock_dir, ignore_errors=True)
     os._exit(0)
 
 

@@ -43,7 +43,12 @@ def _known(value: Any) -> bool:
 
 
 def generate_string(attrs: dict[str, Any]) -> str:
-    """A random string honouring length, the enabled classes and their minimum counts."""
+    """A random string of `length`: the `min_*` characters of each class, the rest from the pool.
+
+    As the real provider's CreateString: every class's minimum is added even when the class is
+    disabled (upper=false, min_upper=3 gives three capitals); only the fill comes from the
+    enabled classes.
+    """
     special = attrs.get("override_special") or SPECIAL
     classes = [
         (attrs["upper"], UPPER, attrs["min_upper"]),
@@ -54,12 +59,13 @@ def generate_string(attrs: dict[str, Any]) -> str:
     chars: list[str] = []
     pool = ""
     for enabled, alphabet, minimum in classes:
+        chars.extend(secrets.choice(alphabet) for _ in range(int(minimum)))
         if enabled:
             pool += alphabet
-            chars.extend(secrets.choice(alphabet) for _ in range(int(minimum)))
-    if not pool:
+    rest = int(attrs["length"]) - len(chars)
+    if rest > 0 and not pool:
         raise ProviderFailure(Diag("no character classes enabled: nothing to generate from"))
-    chars.extend(secrets.choice(pool) for _ in range(int(attrs["length"]) - len(chars)))
+    chars.extend(secrets.choice(pool) for _ in range(rest))
     # Fisher-Yates with a CSPRNG, so the guaranteed characters are not at the front.
     for i in range(len(chars) - 1, 0, -1):
         j = secrets.randbelow(i + 1)
@@ -67,14 +73,18 @@ def generate_string(attrs: dict[str, Any]) -> str:
     return "".join(chars)
 
 
-def _with_defaults(attrs: dict[str, Any]) -> dict[str, Any]:
+def _with_defaults(attrs: dict[str, Any], config: dict[str, Any] | None = None) -> dict[str, Any]:
     out = dict(attrs)
     for name in _BOOL_DEFAULTS:
         if out.get(name) is None:
             out[name] = True
-    # `number` is the deprecated spelling of `numeric`; the provider keeps them equal.
+    # `number` is the deprecated spelling of `numeric`; the provider keeps them equal. On an
+    # update both carry prior values, so the one the configuration sets decides (`number` when
+    # only it is set), as the provider's NumberNumericAttributePlanModifier does.
     numeric = out.get("numeric")
     number = out.get("number")
+    if config is not None and config.get("numeric") is None and config.get("number") is not None:
+        numeric = config["number"]
     value = numeric if numeric is not None else number if number is not None else True
     out["numeric"] = out["number"] = value
     for name in _MINS:
@@ -83,12 +93,15 @@ def _with_defaults(attrs: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _bcrypt(result: str) -> str | None:
-    try:
-        import bcrypt  # optional; looked for only when a password is made, not at every start
-    except ModuleNotFoundError:
-        return None  # documented: without the optional bcrypt package the hash stays null
-    return bcrypt.hashpw(result.encode(), bcrypt.gensalt()).decode()
+def bcrypt_hash(result: str) -> str:
+    """The hash the real provider stores: Go's bcrypt ("$2a$", DefaultCost 10).
+
+    bcrypt reads at most 72 bytes; the provider truncates longer passwords itself (since 3.5.1),
+    where the `bcrypt` package would refuse them.
+    """
+    import bcrypt  # imported when a password is made, not at every plugin start
+
+    return bcrypt.hashpw(result.encode()[:72], bcrypt.gensalt(rounds=10, prefix=b"2a")).decode()
 
 
 def id_values(raw: bytes, prefix: str | None) -> dict[str, str]:
@@ -126,8 +139,10 @@ class RandomBackend(Backend):
             return _too_small("length", bound, length)
         return []
 
-    def plan_change(self, type_name: str, prior: State | None, proposed: State) -> PlanResult:
-        planned = dict(proposed) if type_name == "random_id" else _with_defaults(proposed)
+    def plan_change(
+        self, type_name: str, prior: State | None, proposed: State, config: State | None = None
+    ) -> PlanResult:
+        planned = dict(proposed) if type_name == "random_id" else _with_defaults(proposed, config)
         if prior is not None:
             changed: list[Path] = [
                 [name] for name in self._args(type_name) if planned.get(name) != prior.get(name)
@@ -154,7 +169,7 @@ class RandomBackend(Backend):
             state["result"] = result
             if type_name == "random_password":
                 state["id"] = "none"
-                state["bcrypt_hash"] = _bcrypt(result)
+                state["bcrypt_hash"] = bcrypt_hash(result)
             else:
                 state["id"] = result
         return conform(state, self.schema.resources[type_name].block.implied_type())
@@ -174,5 +189,5 @@ class RandomBackend(Backend):
             state = _with_defaults({"length": len(id_), "result": id_, "keepers": None})
             state["id"] = "none" if type_name == "random_password" else id_
             if type_name == "random_password":
-                state["bcrypt_hash"] = _bcrypt(id_)
+                state["bcrypt_hash"] = bcrypt_hash(id_)
         return conform(state, self.schema.resources[type_name].block.implied_type())

@@ -27,11 +27,17 @@ class Problem:
     message: str
 
 
+def one_of(message: str) -> list[str] | None:
+    """The values a "to be one of [...]" message allows (None for other messages)."""
+    match = _ONE_OF.search(message)
+    return _QUOTED.findall(match.group(1)) if match else None
+
+
 def _check(message: str, value: Any) -> bool:
     """True when the value passes the validator the message describes."""
-    match = _ONE_OF.search(message)
-    if match:
-        return str(value) in _QUOTED.findall(match.group(1))
+    allowed = one_of(message)
+    if allowed is not None:
+        return str(value) in allowed
     if _INT64.search(message):
         try:
             number = int(str(value))

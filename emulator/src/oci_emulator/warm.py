@@ -72,6 +72,7 @@ def serve_via_daemon(provider_source: str, real_stdout: TextIO) -> bool:
 
 
 def serve_daemon(state_dir: str | None, real_stdout: TextIO, watch_stdin: bool) -> None:
+    import shutil
     import tempfile
     import threading
     from concurrent import futures
@@ -91,8 +92,12 @@ def serve_daemon(state_dir: str | None, real_stdout: TextIO, watch_stdin: bool) 
     sock_dir = tempfile.mkdtemp(prefix="ociemu-")
     control_path = os.path.join(sock_dir, "control.sock")
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(control_path)
-    listener.listen(64)
+    try:
+        listener.bind(control_path)
+        listener.listen(64)
+    except OSError:
+        shutil.rmtree(sock_dir, ignore_errors=True)
+        raise
     counter = iter(range(1, 1 << 62))
     done = threading.Event()
 
@@ -144,7 +149,5 @@ def serve_daemon(state_dir: str | None, real_stdout: TextIO, watch_stdin: bool) 
 
     wait_until_stopped(done, watch_stdin, json.dumps({DAEMON_ENV: control_path}), real_stdout)
     listener.close()
-    import shutil
-
     shutil.rmtree(sock_dir, ignore_errors=True)
     os._exit(0)

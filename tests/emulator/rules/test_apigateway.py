@@ -200,3 +200,17 @@ def test_updates_keep_service_values(cloud, net, raises_oci):
     assert changed["endpoint"] == dep["endpoint"]
     with raises_oci(400, "InvalidParameter", "has no parameter 'path'"):
         cloud.update(DEP, dep, specification=[{"routes": [_route(path="/mcp")]}])
+
+
+def test_oauth2_login_backend_accepted(cloud, net):
+    gw = _gateway(cloud, net["public"]["id"])
+    login = {"path": "/login", "methods": ["GET"], "backend": [{"type": "OAUTH2_LOGIN_BACKEND"}]}
+    dep = _deployment(cloud, gw, routes=[_route(), login])
+    assert dep["specification"][0]["routes"][1]["backend"][0]["type"] == "OAUTH2_LOGIN_BACKEND"
+
+
+def test_bad_backend_type_names_the_providers_list(cloud, net, raises_oci):
+    gw = _gateway(cloud, net["public"]["id"])
+    route = {"path": "/x", "methods": ["GET"], "backend": [{"type": "FTP_BACKEND"}]}
+    with raises_oci(400, "InvalidParameter", "'FTP_BACKEND' is invalid", "OAUTH2_LOGIN_BACKEND"):
+        _deployment(cloud, gw, routes=[route])

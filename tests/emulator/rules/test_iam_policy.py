@@ -37,6 +37,15 @@ GOOD = [
     "Allow group A to read buckets in tenancy where request.region in ('iad', 'fra')",
     "Allow group A to read buckets in tenancy where request.utc-timestamp between "
     "'2026-01-01T00:00:00Z' and '2026-12-31T00:00:00Z'",
+    # Resource types outside any built-in list: any well-formed name is one.
+    "Allow group A to use cloud-shell in tenancy",
+    "Allow group A to manage generative-ai-family, cloud-shell in tenancy",
+    # Identity domain / group without quotes, also next to a /pattern/ in the condition.
+    "Allow group Default/Admins to manage all-resources in tenancy",
+    "Allow group Default/Admins, dynamic-group Default/galley-dg to read repos in tenancy "
+    "where target.repo.name = /galley*/",
+    # A compartment path: Parent:Child.
+    "Allow group A to read buckets in compartment Galley:Work",
 ]
 
 
@@ -59,7 +68,10 @@ BAD = [
     ("Allow dynamic-group {dg} to read buckets in tenancy", "needs 'id' before an OCID"),
     ("Allow group id {dg} to read buckets in tenancy", "expected group"),
     ("Allow dynamic-group id {dg} to write buckets in tenancy", "verb 'write'"),
-    ("Allow dynamic-group id {dg} to read bukkits in tenancy", "resource type 'bukkits'"),
+    ("Allow dynamic-group id {dg} to read object_family in tenancy", "'object_family'"),
+    ("Allow group A to read -buckets in tenancy", "resource type '-buckets'"),
+    ("Allow group A:B to read buckets in tenancy", "expected a group name, got 'A:B'"),
+    ("Allow group A to read buckets in compartment Galley::Work", "got 'Galley::Work'"),
     ("Allow dynamic-group id {dg} read buckets in tenancy", "expected 'to'"),
     ("Allow dynamic-group id {dg} to read buckets", "ended early"),
     ("Allow dynamic-group id {dg} to read buckets in tenancy extra", "expected 'where'"),
@@ -139,3 +151,16 @@ def test_named_compartment_checked_against_known_tree(cloud, raises_oci):
         _policy(cloud, [text], compartment=app["id"])
     assert _policy(cloud, [text], compartment=cloud.tenancy)
     assert work["name"] == "work"
+
+
+def test_compartment_path_checked_against_known_tree(cloud, raises_oci):
+    galley = cloud.create("oci_identity_compartment", compartment_id=cloud.tenancy, name="galley")
+    work = cloud.create("oci_identity_compartment", compartment_id=galley["id"], name="work")
+    other = cloud.create("oci_identity_compartment", compartment_id=cloud.tenancy, name="other")
+    cloud.world.compartment_parent.update(
+        {galley["id"]: cloud.tenancy, work["id"]: galley["id"], other["id"]: cloud.tenancy}
+    )
+    text = "Allow group A to read buckets in compartment galley:work"
+    assert _policy(cloud, [text], compartment=galley["id"], name="in-parent")
+    with raises_oci(400, "InvalidParameter", "galley:work", work["id"], "not part of the policy"):
+        _policy(cloud, [text], compartment=other["id"], name="in-sibling")

@@ -1,5 +1,10 @@
 """VCN, subnet, gateway and route table rules."""
 
+import json
+import os
+import re
+from pathlib import Path
+
 import pytest
 from oci_emulator.oci.ocids import new_ocid
 
@@ -291,3 +296,32 @@ def test_updates_keep_computed_values(cloud, net):
     sub = cloud.update("oci_core_subnet", net["public"], display_name="public")
     assert sub["virtual_router_mac"] == net["public"]["virtual_router_mac"]
     assert sub["virtual_router_ip"] == "10.0.1.1"
+
+
+def _behaviour_one_of(type_, path):
+    """The values the provider's own validator allows, read here from the behaviour file."""
+    directory = Path(os.environ["OCI_EMULATOR_SCHEMA_DIR"])
+    behaviour = json.loads((directory / "oracle-oci-8.28.0.behaviour.json").read_text())
+    message = behaviour["provider_side_validation"][type_][path]
+    return re.findall(r'"([^"]+)"', message.split("one of", 1)[1])
+
+
+def test_dhcp_server_types_are_the_providers(cloud, net):
+    server_types = _behaviour_one_of("oci_core_dhcp_options", "options.server_type")
+    assert "VcnLocal" in server_types
+    for server_type in server_types:
+        option = {"type": "DomainNameServer", "server_type": server_type}
+        if server_type == "CustomDnsServer":
+            option["custom_dns_servers"] = ["10.0.0.2"]
+        dhcp = _in_vcn(cloud, "oci_core_dhcp_options", net["vcn"]["id"], options=[option])
+        assert dhcp["options"][0]["server_type"] == server_type
+
+
+def test_dhcp_bad_server_type_names_the_allowed_ones(cloud, net, raises_oci):
+    option = {"type": "DomainNameServer", "server_type": "VcnOnly"}
+    with raises_oci(
+        400, "InvalidParameter", "options.server_type 'VcnOnly' is invalid", "VcnLocal,"
+    ):
+        _in_vcn(cloud, "oci_core_dhcp_options", net["vcn"]["id"], options=[option])
+    with raises_oci(400, "InvalidParameter", "options.type 'Dns'", "SearchDomain"):
+        _in_vcn(cloud, "oci_core_dhcp_options", net["vcn"]["id"], options=[{"type": "Dns"}])

@@ -17,6 +17,10 @@ variable "statement" {
   type    = string
   default = "Allow group Admins to read buckets in tenancy"
 }
+variable "revision" {
+  type    = string
+  default = "1"
+}
 data "oci_identity_availability_domains" "ads" { compartment_id = var.compartment_id }
 data "oci_objectstorage_namespace" "ns" { compartment_id = var.compartment_id }
 data "oci_core_services" "all" {
@@ -84,11 +88,13 @@ resource "oci_objectstorage_bucket" "data" {
   namespace      = data.oci_objectstorage_namespace.ns.namespace
   name           = "galley-data"
   versioning     = "Enabled"
+  freeform_tags = { revision = var.revision }
 }
 resource "oci_container_instances_container_instance" "galley" {
   compartment_id      = var.compartment_id
   availability_domain = data.oci_identity_availability_domains.ads.availability_domains[0].name
   shape               = "CI.Standard.E4.Flex"
+  freeform_tags = { revision = var.revision }
   shape_config {
     ocpus         = 1
     memory_in_gbs = 2
@@ -110,11 +116,13 @@ resource "oci_apigateway_gateway" "gw" {
   compartment_id = var.compartment_id
   endpoint_type  = "PUBLIC"
   subnet_id      = oci_core_subnet.public.id
+  freeform_tags = { revision = var.revision }
 }
 resource "oci_apigateway_deployment" "galley" {
   compartment_id = var.compartment_id
   gateway_id     = oci_apigateway_gateway.gw.id
   path_prefix    = "/galley"
+  freeform_tags = { revision = var.revision }
   specification {
     routes {
       path    = "/{path*}"
@@ -130,6 +138,7 @@ resource "oci_identity_policy" "galley" {
   compartment_id = var.compartment_id
   name           = "galley"
   statements     = [var.statement]
+  freeform_tags = { revision = var.revision }
 }
 data "oci_core_vnic" "backend" {
   vnic_id = oci_container_instances_container_instance.galley.vnics[0].vnic_id
@@ -138,6 +147,7 @@ output "endpoint" { value = oci_apigateway_deployment.galley.endpoint }
 output "hostname" { value = oci_apigateway_gateway.gw.hostname }
 output "backend_ip" { value = data.oci_core_vnic.backend.private_ip_address }
 output "bucket_id" { value = oci_objectstorage_bucket.data.bucket_id }
+output "policy_hash" { value = oci_identity_policy.galley.policyHash }
 output "ad" { value = data.oci_identity_availability_domains.ads.availability_domains[0].name }
 """
 
@@ -176,3 +186,64 @@ def test_service_errors_reach_terraform(oci_cloud, tf_root):
     assert oci_cloud.resources("oci_container_instances_container_instance") == []
     assert oci_cloud.resources("oci_identity_policy") == []
     assert len(oci_cloud.resources("oci_core_subnet")) == 2
+
+
+# What the service recomputes on every update; ETag / time_created stay.
+RECOMPUTED = {
+    "oci_objectstorage_bucket.data": ["etag"],
+    "oci_identity_policy.galley": ["lastUpdateETag"],
+    "oci_apigateway_gateway.gw": ["time_updated"],
+    "oci_apigateway_deployment.galley": ["time_updated"],
+    "oci_container_instances_container_instance.galley": ["time_updated"],
+}
+
+
+def test_in_place_update_refreshes_what_the_service_recomputes(oci_cloud, tf_root):
+    tf = tf_root(oci_cloud, STACK)
+    tenancy = oci_cloud.tenancy_id
+    tf.apply(tf_vars={"compartment_id": tenancy})
+    before = {r["id"]: r["attrs"] for r in oci_cloud.resources()}
+
+    plan = tf.plan(output=True, tf_vars={"compartment_id": tenancy, "revision": "2"})
+    for address, names in RECOMPUTED.items():
+        change = plan.resource_changes[address]["change"]
+        assert change["actions"] == ["update"], address
+        for name in names:
+            assert change["after_unknown"].get(name) is True, (address, name)
+        assert change["after"]["time_created"] == change["before"]["time_created"]
+
+    tf.apply(tf_vars={"compartment_id": tenancy, "revision": "2"})
+    after = {r["id"]: r["attrs"] for r in oci_cloud.resources()}
+    for address, names in RECOMPUTED.items():
+        resource_id = plan.resource_changes[address]["change"]["before"]["id"]
+        old, new = before[resource_id], after[resource_id]
+        assert new["freeform_tags"] == {"revision": "2"}
+        for name in names:
+            assert new[name] and new[name] != old[name], (address, name, old[name], new[name])
+    policy_id = plan.resource_changes["oci_identity_policy.galley"]["change"]["before"]["id"]
+    assert after[policy_id]["ETag"] == before[policy_id]["ETag"]
+    assert after[policy_id]["policyHash"] == before[policy_id]["policyHash"]  # same statements
+
+    again = tf.execute_command(
+        "plan",
+        "-detailed-exitcode",
+        "-no-color",
+        "-input=false",
+        f"-var=compartment_id={tenancy}",
+        "-var=revision=2",
+    )
+    assert again.retcode == 0, again.out
+
+
+def test_policy_hash_follows_changed_statements(oci_cloud, tf_root):
+    tf = tf_root(oci_cloud, STACK)
+    tenancy = oci_cloud.tenancy_id
+    tf.apply(tf_vars={"compartment_id": tenancy})
+    (before,) = oci_cloud.resources("oci_identity_policy")
+    statement = "Allow group Admins to manage objects in tenancy"
+    tf.apply(tf_vars={"compartment_id": tenancy, "statement": statement})
+    (after,) = oci_cloud.resources("oci_identity_policy")
+    assert after["id"] == before["id"]
+    assert after["attrs"]["statements"] == [statement]
+    assert after["attrs"]["policyHash"] != before["attrs"]["policyHash"]
+    assert tf.output()["policy_hash"] == after["attrs"]["policyHash"]

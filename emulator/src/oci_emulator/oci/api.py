@@ -22,6 +22,7 @@ from .world import World, WorldView
 __all__ = [
     "DATA_SOURCE_TYPES",
     "OCID_TYPES",
+    "RECOMPUTED_ON_UPDATE",
     "RESOURCE_TYPES",
     "OciError",
     "World",
@@ -97,6 +98,16 @@ _RULES: dict[str, Rules] = {
 }
 
 RESOURCE_TYPES: set[str] = set(_RULES)
+# Computed-only attributes the service changes on every in-place update: the core plans them as
+# "known after apply" so the values the rules compute reach the state (as the real provider
+# refreshes them after an update).
+RECOMPUTED_ON_UPDATE: dict[str, tuple[str, ...]] = {
+    "oci_identity_policy": ("lastUpdateETag", "policyHash"),
+    "oci_objectstorage_bucket": ("etag",),
+    "oci_apigateway_gateway": ("time_updated",),
+    "oci_apigateway_deployment": ("time_updated",),
+    "oci_container_instances_container_instance": ("time_updated",),
+}
 DATA_SOURCE_TYPES: set[str] = set(READERS)
 
 

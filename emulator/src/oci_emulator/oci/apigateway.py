@@ -11,19 +11,13 @@ from . import world as w
 from .containers import claim_ip, ips_in_use
 from .errors import conflict, invalid, limit_exceeded
 from .ocids import require_compartment
+from .one_of import require_one_of
 
 Attrs = dict[str, Any]
 GATEWAY = "oci_apigateway_gateway"
 DEPLOYMENT = "oci_apigateway_deployment"
 ENDPOINT_TYPES = ("PUBLIC", "PRIVATE")
 METHODS = ("ANY", "HEAD", "GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
-BACKEND_TYPES = (
-    "HTTP_BACKEND",
-    "ORACLE_FUNCTIONS_BACKEND",
-    "STOCK_RESPONSE_BACKEND",
-    "OAUTH2_LOGOUT_BACKEND",
-    "DYNAMIC_ROUTING_BACKEND",
-)
 MAX_DEPLOYMENTS_PER_GATEWAY = 20
 MAX_ROUTES_PER_DEPLOYMENT = 50
 MAX_PATH_PREFIX = 255
@@ -164,11 +158,7 @@ def _route(route: Attrs) -> None:
     route["methods"] = methods
     for backend in route.get("backend") or []:
         kind = backend.get("type")
-        if kind not in BACKEND_TYPES:
-            raise invalid(
-                f"routes.backend.type {kind!r} is invalid "
-                f"(expected one of: {', '.join(BACKEND_TYPES)})"
-            )
+        require_one_of(DEPLOYMENT, "specification.routes.backend.type", kind)
         if kind == "HTTP_BACKEND":
             _backend_url(backend.get("url"), params, path)
             for key, (low, high) in TIMEOUT_RANGES.items():

@@ -20,93 +20,14 @@ from .ocids import ocid_type, require_compartment
 Attrs = dict[str, Any]
 
 VERBS = ("inspect", "read", "use", "manage")
-# Aggregate families and individual resource types from OCI's policy reference, limited to the
-# services this emulator models plus common neighbours; an unknown name is a 400 like OCI's.
-RESOURCE_TYPES = frozenset(
-    {
-        "all-resources",
-        # families
-        "api-gateway-family",
-        "cluster-family",
-        "compute-container-family",
-        "compute-management-family",
-        "database-family",
-        "dns-family",
-        "file-family",
-        "instance-family",
-        "logging-family",
-        "object-family",
-        "orm-family",
-        "secret-family",
-        "tag-namespaces",
-        "virtual-network-family",
-        "volume-family",
-        "vault-family",
-        "functions-family",
-        "autonomous-database-family",
-        # individual types
-        "api-gateways",
-        "api-deployments",
-        "api-certificates",
-        "buckets",
-        "objects",
-        "objectstorage-namespaces",
-        "compartments",
-        "policies",
-        "groups",
-        "dynamic-groups",
-        "users",
-        "tenancies",
-        "tag-defaults",
-        "compute-container-instances",
-        "compute-containers",
-        "orm-stacks",
-        "orm-jobs",
-        "orm-config-source-providers",
-        "orm-private-endpoints",
-        "orm-templates",
-        "repos",
-        "vaults",
-        "keys",
-        "secrets",
-        "secret-bundles",
-        "log-groups",
-        "log-content",
-        "unified-configuration",
-        "instances",
-        "instance-images",
-        "volumes",
-        "volume-attachments",
-        "vcns",
-        "subnets",
-        "route-tables",
-        "security-lists",
-        "dhcp-options",
-        "internet-gateways",
-        "nat-gateways",
-        "service-gateways",
-        "network-security-groups",
-        "vnics",
-        "vnic-attachments",
-        "private-ips",
-        "public-ips",
-        "cluster-node-pools",
-        "clusters",
-        "fn-app",
-        "fn-function",
-        "fn-invocation",
-        "metrics",
-        "alarms",
-        "ons-topics",
-        "ons-subscriptions",
-        "audit-events",
-        "work-requests",
-        "generative-ai-family",
-    }
-)
+# Resource types are not a closed list: OCI adds services (and their types) all the time, so any
+# well-formed name is accepted, like "cloud-shell" or "generative-ai-family".
+_RESOURCE_TYPE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _SUBJECT_WORDS = ("group", "dynamic-group", "any-user", "any-group", "service")
 _VARIABLE = re.compile(r"^(request|target)\.[A-Za-z0-9_.\-]+$")
 _NAME = re.compile(r"^[A-Za-z0-9_.\-@+]+$")
+# A compartment may be named by its path below the policy's compartment: "Parent:Child".
+_COMPARTMENT_PATH = re.compile(r"^[A-Za-z0-9_.\-@+]+(:[A-Za-z0-9_.\-@+]+)*$")
 
 
 @dataclass(frozen=True)
@@ -124,6 +45,7 @@ class Location:
 def tokenize(statement: str) -> list[Token]:
     tokens: list[Token] = []
     i, n = 0, len(statement)
+    in_condition = False  # /pattern/ values exist only in the where clause
     while i < n:
         ch = statement[i]
         if ch.isspace():
@@ -144,7 +66,7 @@ def tokenize(statement: str) -> list[Token]:
             tokens.append(Token("OP", "="))
             i += 1
         elif ch == "/":
-            if statement[i + 1 : i + 2] in ("'", '"'):  # 'Domain'/'Group'
+            if not in_condition:  # Domain/Group or 'Domain'/'Group' names a subject
                 tokens.append(Token("PUNCT", "/"))
                 i += 1
                 continue
@@ -160,6 +82,7 @@ def tokenize(statement: str) -> list[Token]:
             if i == start:
                 raise invalid(f"unexpected character {ch!r} in policy statement: {statement!r}")
             tokens.append(Token("WORD", statement[start:i]))
+            in_condition = in_condition or statement[start:i].lower() == "where"
     return tokens
 
 
@@ -228,11 +151,11 @@ class _Parser:
             self.fail(f"unexpected {self.tokens[self.pos].text!r} after the statement")
         return self.locations
 
-    def name(self, what: str) -> str:
+    def name(self, what: str, pattern: re.Pattern[str] = _NAME) -> str:
         tok = self.next(what)
         if tok.kind == "STR":
             return tok.text
-        if tok.kind != "WORD" or not _NAME.match(tok.text):
+        if tok.kind != "WORD" or not pattern.match(tok.text):
             self.fail(f"expected a {what}, got {tok.text!r}")
         return tok.text
 
@@ -291,8 +214,11 @@ class _Parser:
 
     def resource(self) -> None:
         tok = self.next("a resource type")
-        if tok.kind != "WORD" or tok.text.lower() not in RESOURCE_TYPES:
-            self.fail(f"resource type {tok.text!r} is not a known resource type or family")
+        if tok.kind != "WORD" or not _RESOURCE_TYPE.match(tok.text.lower()):
+            self.fail(
+                f"resource type {tok.text!r} is not a resource type or family name "
+                "(lower-case words joined by '-', e.g. buckets or object-family)"
+            )
 
     def location(self) -> None:
         where = self.keyword("tenancy", "compartment")
@@ -310,7 +236,7 @@ class _Parser:
                 f"'compartment {tok.text}' names an OCID without 'id' "
                 f"(write 'compartment id {tok.text}')"
             )
-        self.locations.append(Location("name", self.name("compartment name")))
+        self.locations.append(Location("name", self.name("compartment name", _COMPARTMENT_PATH)))
 
     def delimited(self, opening: str, item: Callable[[], None], closing: str) -> None:
         """``opening item (, item)* closing``."""

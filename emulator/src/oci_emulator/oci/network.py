@@ -10,6 +10,7 @@ from typing import Any
 from . import world as w
 from .errors import conflict, invalid, not_found
 from .ocids import new_ocid, ocid_type, require_compartment, require_ocid
+from .one_of import require_one_of
 from .regions import ad_names, ad_prefix, services
 
 Attrs = dict[str, Any]
@@ -447,20 +448,10 @@ def dhcp_options_create(attrs: Attrs, world: w.WorldView) -> Attrs:
     _compartment(attrs, world)
     _vcn_of(attrs, world)
     for opt in attrs.get("options") or []:
-        if opt.get("type") not in ("DomainNameServer", "SearchDomain"):
-            raise invalid(
-                f"options.type {opt.get('type')!r} is invalid "
-                "(expected DomainNameServer or SearchDomain)"
-            )
+        require_one_of("oci_core_dhcp_options", "options.type", opt.get("type"))
         server = opt.get("server_type")
-        if opt["type"] == "DomainNameServer" and server not in (
-            "VcnLocalPlusInternet",
-            "CustomDnsServer",
-        ):
-            raise invalid(
-                f"options.server_type {server!r} is invalid "
-                "(expected VcnLocalPlusInternet or CustomDnsServer)"
-            )
+        if opt["type"] == "DomainNameServer":
+            require_one_of("oci_core_dhcp_options", "options.server_type", server)
         if server == "CustomDnsServer" and not opt.get("custom_dns_servers"):
             raise invalid("options.server_type CustomDnsServer needs custom_dns_servers")
     w.fill_defaults(attrs, domain_name_type="CUSTOM_DOMAIN", defined_tags={}, freeform_tags={})
