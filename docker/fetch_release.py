@@ -6,8 +6,10 @@ the image build fails instead of shipping an unverified binary.
 
     python fetch_release.py terraform --version 1.11.4 --arch amd64 \
         --base-url https://releases.hashicorp.com/terraform --dest /opt/tools/bin
-    python fetch_release.py kubectl --version 1.34.1 --arch amd64 \
+    python fetch_release.py kubectl --version 1.34.1 --arch auto \
         --base-url https://dl.k8s.io/release --dest /opt/tools/bin
+
+`--arch auto` fetches for the architecture of the system it runs on (the build stage's own).
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ from __future__ import annotations
 import argparse
 import hashlib
 import io
+import platform
 import re
+import shutil
+import subprocess
 import sys
 import time
 import urllib.error
@@ -24,6 +29,9 @@ import zipfile
 from pathlib import Path
 
 ARCHES = ("amd64", "arm64")
+AUTO_ARCH = "auto"
+# platform.machine() names, for systems without dpkg.
+MACHINE_ARCHES = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
 VERSION_RE = re.compile(r"^\d+\.\d+\.\d+$")
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 ATTEMPTS = 3
@@ -89,17 +97,45 @@ def kubectl_binary(version: str, arch: str, base_url: str) -> bytes:
 FETCHERS = {"terraform": terraform_binary, "kubectl": kubectl_binary}
 
 
+def system_arch() -> str:
+    """The Debian name of this system's architecture (amd64, arm64, ...).
+
+    dpkg knows the userland the binaries must run on: the build stage's, which is the image
+    platform even where the classic builder leaves TARGETARCH empty (it builds for its host).
+    """
+    dpkg = shutil.which("dpkg")
+    if dpkg is not None:
+        done = subprocess.run(
+            [dpkg, "--print-architecture"], capture_output=True, text=True, check=False
+        )
+        if done.returncode == 0 and done.stdout.strip():
+            return done.stdout.strip()
+    machine = platform.machine().lower()
+    return MACHINE_ARCHES.get(machine, machine)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("tool", choices=sorted(FETCHERS))
     parser.add_argument("--version", required=True, help="release version without 'v', e.g. 1.11.4")
-    parser.add_argument("--arch", required=True, help=f"one of {', '.join(ARCHES)}")
+    parser.add_argument(
+        "--arch",
+        required=True,
+        help=f"one of {', '.join(ARCHES)}, or {AUTO_ARCH} for this system's architecture",
+    )
     parser.add_argument("--base-url", required=True, help="release base URL (upstream or mirror)")
     parser.add_argument("--dest", required=True, type=Path, help="directory for the binary")
     args = parser.parse_args(argv)
 
     if not VERSION_RE.match(args.version):
         parser.error(f"--version {args.version!r} is not a release version like 1.11.4")
+    if args.arch == AUTO_ARCH:
+        args.arch = system_arch()
+        if args.arch not in ARCHES:
+            parser.error(
+                f"--arch auto found this system's architecture {args.arch!r}, which has no "
+                f"release here; expected one of {', '.join(ARCHES)}"
+            )
     if args.arch not in ARCHES:
         parser.error(f"--arch {args.arch!r} is not supported; expected one of {', '.join(ARCHES)}")
 

@@ -1,5 +1,9 @@
 locals {
   freeform_tags = merge({ app = "galley", "managed-by" = "terraform" }, var.freeform_tags)
+
+  # The name Galley reads the token from (galley.middleware.TOKEN_PARAM): part of its contract,
+  # so not an input; another name would only make the gateway refuse every working URL.
+  token_query_parameter = "token"
 }
 
 resource "oci_apigateway_gateway" "this" {
@@ -51,7 +55,7 @@ resource "oci_apigateway_deployment" "this" {
           validation_mode = "ENFORCING"
 
           parameters {
-            name     = var.token_query_parameter
+            name     = local.token_query_parameter
             required = true
           }
         }

@@ -24,6 +24,6 @@ output "backend_url_template" {
 }
 
 output "token_query_parameter" {
-  description = "Name of the query parameter that carries the token."
-  value       = var.token_query_parameter
+  description = "Name of the query parameter that carries the token (always token: Galley's contract)."
+  value       = local.token_query_parameter
 }

@@ -83,18 +83,6 @@ variable "path_prefix" {
   }
 }
 
-variable "token_query_parameter" {
-  description = "Query parameter the gateway requires on every request (its value is checked by Galley)."
-  type        = string
-  default     = "token"
-  nullable    = false
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9_-]{1,64}$", var.token_query_parameter))
-    error_message = "token_query_parameter = \"${var.token_query_parameter}\" is invalid: expected 1-64 letters, digits, '_' or '-'."
-  }
-}
-
 variable "connect_timeout_in_seconds" {
   description = "Seconds the gateway waits to connect to the backend."
   type        = number

@@ -9,13 +9,19 @@ locals {
   )
   url_token = var.url_token != null ? var.url_token : random_password.url_token.result
 
+  # How long OCI waits after SIGTERM before killing the container. Galley drains in-flight
+  # requests for a little less, so it exits by itself and shutdown never ends in a SIGKILL.
+  graceful_shutdown_timeout_in_seconds = 30
+  shutdown_grace_seconds               = max(1, local.graceful_shutdown_timeout_in_seconds - 5)
+
   environment_variables = merge(var.environment_variables, {
-    GALLEY_HOST             = "0.0.0.0"
-    GALLEY_PORT             = tostring(var.galley_port)
-    GALLEY_DATA_DIR         = var.galley_data_dir
-    GALLEY_URL_TOKEN        = local.url_token
-    GALLEY_BUCKET_NAME      = var.bucket_name
-    GALLEY_BUCKET_NAMESPACE = var.bucket_namespace
+    GALLEY_HOST                   = "0.0.0.0"
+    GALLEY_PORT                   = tostring(var.galley_port)
+    GALLEY_DATA_DIR               = var.galley_data_dir
+    GALLEY_URL_TOKEN              = local.url_token
+    GALLEY_SHUTDOWN_GRACE_SECONDS = tostring(local.shutdown_grace_seconds)
+    GALLEY_BUCKET_NAME            = var.bucket_name
+    GALLEY_BUCKET_NAMESPACE       = var.bucket_namespace
   })
 
   # True when the private IP is a host of subnet_cidr (skipped when no CIDR is known).
@@ -45,7 +51,7 @@ resource "oci_container_instances_container_instance" "this" {
   display_name                         = "${var.name_prefix}-ci"
   shape                                = var.shape
   container_restart_policy             = "ALWAYS"
-  graceful_shutdown_timeout_in_seconds = "30"
+  graceful_shutdown_timeout_in_seconds = tostring(local.graceful_shutdown_timeout_in_seconds)
   freeform_tags                        = local.freeform_tags
 
   shape_config {

@@ -1,7 +1,9 @@
 """Command line: `python -m galley [serve]` runs the server, `healthcheck` probes it."""
 
 import argparse
+import signal
 import sys
+from types import FrameType
 
 from galley import __version__
 from galley.healthcheck import check_health
@@ -11,7 +13,17 @@ EXIT_BAD_SETTINGS = 2
 EXIT_UNHEALTHY = 1
 
 
+def _stop_during_startup(sig: int, _: FrameType | None) -> None:
+    print(f"galley: {signal.Signals(sig).name} during start-up: exiting", file=sys.stderr)
+    sys.exit(0)
+
+
 def main(argv: list[str] | None = None) -> int:
+    # First thing, before the ~1 s of importing the MCP SDK and uvicorn: as PID 1 (the container's
+    # entrypoint) a signal whose action is the default one is dropped, so a `docker stop` in that
+    # window would wait for SIGKILL. uvicorn installs its own handlers once it serves.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, _stop_during_startup)
     parser = argparse.ArgumentParser(
         prog="galley",
         description="Galley MCP server. Settings come from GALLEY_* environment variables.",

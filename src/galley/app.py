@@ -10,7 +10,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from galley import __version__
 from galley.datadir import data_dir_problem
-from galley.environment import EnvironmentReport, environment_report
+from galley.environment import BinaryVersions, EnvironmentReport, environment_report
 from galley.middleware import InFlightCounter, OriginAllowList, TokenGate
 from galley.runtime_state import RuntimeState
 from galley.settings import Settings
@@ -30,6 +30,7 @@ def build_mcp_server(settings: Settings) -> MCPServer:
         instructions=f"Call {ENVIRONMENT_TOOL} to check what this Galley deployment runs.",
         subscriptions=False,
     )
+    versions = BinaryVersions()
 
     @mcp.tool(
         name=ENVIRONMENT_TOOL,
@@ -42,7 +43,7 @@ def build_mcp_server(settings: Settings) -> MCPServer:
         annotations=ToolAnnotations(read_only_hint=True, open_world_hint=False),
     )
     async def galley_environment() -> EnvironmentReport:
-        return await environment_report(settings.data_dir)
+        return await environment_report(settings.data_dir, versions)
 
     return mcp
 
@@ -89,11 +90,16 @@ def build_app(settings: Settings, state: RuntimeState) -> ASGIApp:
     # only accepts localhost Host headers (421 for the gateway's); OriginAllowList
     # and the token take its place. No `auth=`, so no /.well-known/oauth-* routes:
     # their presence would make MCP clients start an OAuth flow.
-    app: ASGIApp = mcp.streamable_http_app(
+    starlette_app = mcp.streamable_http_app(
         streamable_http_path=MCP_PATH,
         stateless_http=True,
         transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
     )
+    # Starlette answers `/mcp/` with a 307 to `/mcp`, built from the backend's own Host and the
+    # already redacted query: a Location of `http://<ip>:8000/mcp?token=REDACTED` that leaks the
+    # address and breaks the client. Unknown paths get a plain 404 instead.
+    starlette_app.router.redirect_slashes = False
+    app: ASGIApp = starlette_app
     public = frozenset({HEALTH_PATH})
     app = _answer_get_with_405(app)
     app = InFlightCounter(app, state, probe_paths=frozenset({HEALTH_PATH, READY_PATH}))

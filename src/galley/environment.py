@@ -67,11 +67,21 @@ PROBES = (
 )
 
 
+def child_environment() -> dict[str, str]:
+    """The environment for the CLIs Galley runs: its own without the GALLEY_* settings.
+
+    GALLEY_URL_TOKEN above all: a child could print it, log it or pass it further on.
+    """
+    env = {key: value for key, value in os.environ.items() if not key.startswith("GALLEY_")}
+    env["CHECKPOINT_DISABLE"] = "1"
+    return env
+
+
 async def probe_binary(probe: Probe, timeout: float = PROBE_TIMEOUT_SECONDS) -> BinaryVersion:
     path = shutil.which(probe.name)
     if path is None:
         return BinaryVersion(name=probe.name, present=False)
-    env = {**os.environ, "CHECKPOINT_DISABLE": "1"}
+    env = child_environment()
     try:
         with anyio.fail_after(timeout):
             done = await anyio.run_process([path, *probe.args], check=False, env=env)
@@ -94,18 +104,38 @@ def data_dir_status(path: Path) -> DataDirStatus:
     return DataDirStatus(path=str(path), usable=problem is None, problem=problem, free_bytes=free)
 
 
-async def environment_report(data_dir: Path) -> EnvironmentReport:
-    results: dict[str, BinaryVersion] = {}
+class BinaryVersions:
+    """The CLI versions, probed once per process: the image's binaries never change.
 
-    async def run(probe: Probe) -> None:
-        results[probe.name] = await probe_binary(probe)
+    The oci CLI alone takes 0.4-1.4 s to answer. Only answers are kept (a version, or absent);
+    a probe that failed or timed out, e.g. on a cold start, is tried again on the next call.
+    """
 
-    async with anyio.create_task_group() as tg:
-        for probe in PROBES:
-            tg.start_soon(run, probe)
+    def __init__(self, probes: tuple[Probe, ...] = PROBES) -> None:
+        self._probes = probes
+        self._known: dict[str, BinaryVersion] = {}
+        self._lock = anyio.Lock()  # concurrent first calls share one round of probes
+
+    async def get(self) -> list[BinaryVersion]:
+        async with self._lock:
+            missing = [probe for probe in self._probes if probe.name not in self._known]
+            results: dict[str, BinaryVersion] = {}
+
+            async def run(probe: Probe) -> None:
+                results[probe.name] = await probe_binary(probe)
+
+            async with anyio.create_task_group() as tg:
+                for probe in missing:
+                    tg.start_soon(run, probe)
+            answers = {**self._known, **results}
+            self._known.update({name: r for name, r in results.items() if r.error is None})
+            return [answers[probe.name] for probe in self._probes]
+
+
+async def environment_report(data_dir: Path, versions: BinaryVersions) -> EnvironmentReport:
     return EnvironmentReport(
         galley_version=__version__,
         python_version=platform.python_version(),
-        binaries=[results[probe.name] for probe in PROBES],
+        binaries=await versions.get(),
         data_dir=await to_thread.run_sync(data_dir_status, data_dir),
     )

@@ -65,8 +65,10 @@ class TokenGate:
 class OriginAllowList:
     """Refuse (403) requests whose Origin header is present and not in `allowed`.
 
-    The SDK's own Host/Origin check is off (it only knows localhost and would
-    answer 421 behind the gateway); this keeps the browser-facing part of it.
+    The MCP transport spec requires servers to validate Origin and answer 403 when it is
+    invalid. Only browsers send one, so an empty `allowed` refuses every browser request while
+    MCP hosts calling server-to-server (no Origin) pass. The SDK's own Host/Origin check is off
+    (it only knows localhost and would answer 421 behind the gateway); this takes its place.
     """
 
     def __init__(self, app: ASGIApp, allowed: frozenset[str], public_paths: frozenset[str]) -> None:
@@ -75,7 +77,7 @@ class OriginAllowList:
         self._public_paths = public_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and self._allowed and scope["path"] not in self._public_paths:
+        if scope["type"] == "http" and scope["path"] not in self._public_paths:
             origin = Headers(scope=scope).get("origin")
             if origin is not None and origin.lower() not in self._allowed:
                 body = {"error": "forbidden", "reason": "origin not allowed"}

@@ -54,21 +54,33 @@ class GalleyServer(uvicorn.Server):
         return await super().on_tick(counter)
 
 
-def serve(settings: Settings) -> int:
-    """Serve until stopped; return the process exit status."""
-    logging.basicConfig(level=logging.INFO, format="%(levelname)-9s %(name)s: %(message)s")
-    # In stateless mode this logs "Terminating session: None" after every request.
-    logging.getLogger("mcp.server.streamable_http").setLevel(logging.WARNING)
-    state = RuntimeState()
-    config = uvicorn.Config(
+# Idle keep-alive connections stay open this long. uvicorn's default (5 s) is far below the idle
+# timeout proxies commonly keep pooled upstream connections for (60 s is typical), so the backend
+# closes a connection just as the gateway reuses it, and that request ends in a sporadic 502.
+# The backend must outlast the proxy, not the other way round; 75 s leaves a margin over 60 s.
+KEEP_ALIVE_SECONDS = 75
+
+
+def build_config(settings: Settings, state: RuntimeState) -> uvicorn.Config:
+    return uvicorn.Config(
         build_app(settings, state),
         host=settings.host,
         port=settings.port,
         ws="none",  # nothing here speaks WebSocket; one protocol less to expose
         lifespan="on",
         server_header=False,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
         timeout_graceful_shutdown=max(1, math.ceil(settings.shutdown_grace_seconds)),
     )
+
+
+def serve(settings: Settings) -> int:
+    """Serve until stopped; return the process exit status."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)-9s %(name)s: %(message)s")
+    # In stateless mode this logs "Terminating session: None" after every request.
+    logging.getLogger("mcp.server.streamable_http").setLevel(logging.WARNING)
+    state = RuntimeState()
+    config = build_config(settings, state)
     server = GalleyServer(config, state, settings.shutdown_grace_seconds)
     server.run()
     return 0 if server.started else 3

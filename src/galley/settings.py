@@ -4,6 +4,7 @@ Stdlib only: `python -m galley healthcheck` imports this and must start fast.
 """
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,9 @@ DEFAULT_DATA_DIR = "/var/lib/galley"
 DEFAULT_SHUTDOWN_GRACE_SECONDS = 8.0  # below `docker stop`'s 10 s before SIGKILL
 MAX_SHUTDOWN_GRACE_SECONDS = 300.0
 MIN_TOKEN_LENGTH = 16
+# RFC 3986 unreserved characters: the token travels in the URL unencoded. The same class as the
+# url_token validation of modules/container-instance.
+URL_SAFE_TOKEN = re.compile(r"[A-Za-z0-9._~-]+")
 
 
 class SettingsError(Exception):
@@ -29,7 +33,8 @@ class Settings:
     port: int
     data_dir: Path
     url_token: str = field(repr=False)
-    # Empty: no Origin check (MCP hosts calling server-to-server send no Origin header).
+    # Empty: every request carrying an Origin header is refused (browsers send one; MCP hosts
+    # calling server-to-server send none), as the MCP transport spec asks of servers.
     allowed_origins: frozenset[str] = frozenset()
     shutdown_grace_seconds: float = DEFAULT_SHUTDOWN_GRACE_SECONDS
 
@@ -55,8 +60,11 @@ def _parse_token(env: Mapping[str, str]) -> str:
             "GALLEY_URL_TOKEN is not set; expected a secret of at least "
             f"{MIN_TOKEN_LENGTH} characters that clients pass as ?token="
         )
-    if any(ch.isspace() or not ch.isprintable() for ch in token):
-        raise SettingsError("GALLEY_URL_TOKEN contains whitespace or control characters")
+    if not URL_SAFE_TOKEN.fullmatch(token):
+        raise SettingsError(
+            "GALLEY_URL_TOKEN contains characters that are not URL-safe; expected only "
+            "letters, digits, '.', '_', '~' and '-'"
+        )
     if len(token) < MIN_TOKEN_LENGTH:
         raise SettingsError(
             f"GALLEY_URL_TOKEN is {len(token)} characters long; "

@@ -66,7 +66,9 @@ def extra_ca() -> bytes:
 
 
 def build_args(base_image: str, mirror: kit.ReleaseMirror) -> dict[str, str]:
-    return {"BASE_IMAGE": base_image, "TARGETARCH": kit.host_arch(), **mirror.build_args()}
+    # No TARGETARCH: the SDK drives the classic builder, which leaves it empty, so the build
+    # must find the host's architecture itself (the mirror only has the host's binaries).
+    return {"BASE_IMAGE": base_image, **mirror.build_args()}
 
 
 @dataclass(frozen=True)

@@ -102,3 +102,58 @@ def test_bad_arguments_are_refused_with_the_value(tmp_path, capsys, flag, value,
     err = capsys.readouterr().err
     assert repr(value) in err
     assert expected in err
+
+
+@pytest.fixture
+def dpkg_says(tmp_path, monkeypatch):
+    """Make PATH hold only a fake `dpkg --print-architecture` answering the given architecture."""
+
+    def _say(arch: str | None) -> None:
+        bin_dir = tmp_path / "dpkg-bin"
+        bin_dir.mkdir(exist_ok=True)
+        if arch is not None:
+            dpkg = bin_dir / "dpkg"
+            dpkg.write_text(f'#!/bin/sh\n[ "$1" = --print-architecture ] && echo {arch}\n')
+            dpkg.chmod(0o755)
+        monkeypatch.setenv("PATH", str(bin_dir))
+
+    return _say
+
+
+def test_auto_arch_on_an_arm64_system_fetches_arm64(binaries, tmp_path, capsys, dpkg_says):
+    # The classic builder on an arm64 host: TARGETARCH is empty, the stage itself is arm64.
+    dpkg_says("arm64")
+    with kit.ReleaseMirror(*binaries, "arm64") as mirror:
+        assert fetch(mirror, "terraform", tmp_path / "bin", arch="auto") == 0
+        assert fetch(mirror, "kubectl", tmp_path / "bin", arch="auto") == 0
+    out = capsys.readouterr().out
+    assert "terraform 1.11.4 linux/arm64 verified" in out
+    assert "kubectl 1.36.4 linux/arm64 verified" in out
+
+
+@pytest.mark.parametrize(("machine", "expected"), [("aarch64", "arm64"), ("x86_64", "amd64")])
+def test_auto_arch_without_dpkg_reads_the_machine(monkeypatch, dpkg_says, machine, expected):
+    dpkg_says(None)
+    monkeypatch.setattr(fetch_release.platform, "machine", lambda: machine)
+    assert fetch_release.system_arch() == expected
+
+
+def test_auto_arch_without_a_release_is_refused(tmp_path, capsys, dpkg_says):
+    dpkg_says("riscv64")
+    argv = ["kubectl", "--version", "1.36.4", "--arch", "auto", "--base-url", "http://127.0.0.1:9"]
+    with pytest.raises(SystemExit) as exit_info:
+        fetch_release.main([*argv, "--dest", str(tmp_path)])
+    assert exit_info.value.code == 2
+    assert "--arch auto found this system's architecture 'riscv64'" in capsys.readouterr().err
+
+
+def test_dockerfile_falls_back_to_the_stages_own_architecture():
+    """An empty TARGETARCH (classic builder) must not mean amd64 on an arm64 host."""
+    fetch_lines = [
+        line
+        for line in (kit.REPO_ROOT / kit.DOCKERFILE).read_text().splitlines()
+        if "--arch" in line
+    ]
+    assert len(fetch_lines) == 2
+    assert all('--arch "${TARGETARCH:-auto}"' in line for line in fetch_lines)
+    assert "amd64" not in (kit.REPO_ROOT / kit.DOCKERFILE).read_text()

@@ -134,6 +134,18 @@ def unused_port() -> int:
 
 
 @pytest.fixture
+def server_env(tmp_path: Path) -> dict[str, str]:
+    """The environment of a server on a free loopback port, for tests that start it themselves."""
+    return galley_env(
+        GALLEY_HOST="127.0.0.1",
+        GALLEY_PORT=str(free_port()),
+        GALLEY_DATA_DIR=str(tmp_path / "data"),
+        GALLEY_URL_TOKEN=TOKEN,
+        PYTHONUNBUFFERED="1",
+    )
+
+
+@pytest.fixture
 def cli() -> Callable[..., subprocess.CompletedProcess]:
     """Run `python -m galley ARGS` with the given GALLEY_* settings only."""
 

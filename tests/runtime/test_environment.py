@@ -1,5 +1,7 @@
 """Version probes and data-dir status behind the galley_environment tool."""
 
+import json
+import os
 import shutil
 import stat
 from pathlib import Path
@@ -7,7 +9,7 @@ from pathlib import Path
 import anyio
 import pytest
 
-from galley.environment import PROBES, Probe, data_dir_status, probe_binary
+from galley.environment import PROBES, BinaryVersions, Probe, data_dir_status, probe_binary
 
 PROBE = {probe.name: probe for probe in PROBES}
 SLEEP = shutil.which("sleep")  # looked up before the tests narrow PATH
@@ -92,3 +94,104 @@ def test_data_dir_status(tmp_path):
     file = tmp_path / "file"
     file.write_text("")
     assert data_dir_status(file).problem.endswith("is not a directory")
+
+
+def test_children_do_not_inherit_galley_settings(bin_dir, monkeypatch):
+    secret = "tok-must-not-reach-children-0123"
+    monkeypatch.setenv("GALLEY_URL_TOKEN", secret)
+    monkeypatch.setenv("GALLEY_DATA_DIR", "/srv/galley-data")
+    monkeypatch.setenv("KEEP_ME", "kept")
+    fake(
+        bin_dir,
+        "terraform",
+        'echo "{\\"terraform_version\\": \\"[$GALLEY_URL_TOKEN][$GALLEY_DATA_DIR][$KEEP_ME]\\"}"',
+    )
+    # The rest of the environment still reaches the child.
+    assert probe("terraform").version == "[][][kept]"
+
+
+def counting(bin_dir: Path, name: str, output: str) -> Path:
+    """A fake CLI that appends a line to a file each time it runs, then prints `output`."""
+    count = bin_dir.parent / f"{name}.runs"
+    fake(bin_dir, name, f"echo run >> '{count}'\necho '{output}'")
+    return count
+
+
+def runs(count: Path) -> int:
+    return len(count.read_text().splitlines()) if count.exists() else 0
+
+
+def test_versions_are_probed_once_per_process(bin_dir):
+    count = counting(bin_dir, "oci", "3.51.2")
+
+    async def twice_and_concurrently() -> list[list]:
+        versions = BinaryVersions()
+        reports = [await versions.get(), await versions.get()]
+        async with anyio.create_task_group() as tg:
+            for _ in range(3):
+                tg.start_soon(versions.get)
+        return reports
+
+    first, second = anyio.run(twice_and_concurrently)
+    assert runs(count) == 1
+    assert first == second
+    assert {b.name: b.version for b in first}["oci"] == "3.51.2"
+
+
+def test_a_failed_probe_is_tried_again(bin_dir):
+    # Fails on its first run only, like a CLI timing out on a cold start (shell builtins only:
+    # PATH holds nothing but the fakes).
+    count = bin_dir.parent / "oci.runs"
+    body = (
+        f"[ -e '{count}' ] || {{ echo run >> '{count}'; exit 4; }}\n"
+        f"echo run >> '{count}'\necho 3.51.2"
+    )
+    fake(bin_dir, "oci", body)
+
+    async def three_calls() -> list[str | None]:
+        versions = BinaryVersions()
+        results = []
+        for _ in range(3):
+            oci = {b.name: b for b in await versions.get()}["oci"]
+            results.append(oci.version or oci.error)
+        return results
+
+    assert anyio.run(three_calls) == ["exit status 4", "3.51.2", "3.51.2"]
+    assert runs(count) == 2
+
+
+def call_tool(server) -> dict:
+    """One galley_environment call over raw HTTP (stateless server: no initialize needed)."""
+    body = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "tools/call",
+        "params": {"name": "galley_environment", "arguments": {}},
+    }
+    headers = {
+        "Accept": "application/json, text/event-stream",
+        "MCP-Protocol-Version": "2025-06-18",
+    }
+    response = server.http.post(f"/mcp?token={server.token}", json=body, headers=headers)
+    assert response.status_code == 200, response.text
+    (data,) = [line[5:] for line in response.text.splitlines() if line.startswith("data:")]
+    return json.loads(data)["result"]["structuredContent"]
+
+
+def test_tool_runs_the_clis_once_and_never_shows_them_the_token(start, tmp_path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    count = tmp_path / "terraform.runs"
+    fake(
+        bin_dir,
+        "terraform",
+        f"echo run >> '{count}'\n"
+        'echo "{\\"terraform_version\\": \\"token=[$GALLEY_URL_TOKEN]\\"}"',
+    )
+    server = start(PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    reports = [call_tool(server), call_tool(server)]
+    assert runs(count) == 1
+    for report in reports:
+        terraform = next(b for b in report["binaries"] if b["name"] == "terraform")
+        assert terraform["version"] == "token=[]"
+        assert server.token not in json.dumps(report)

@@ -84,6 +84,23 @@ def test_no_oauth_metadata(galley, path):
     assert galley.http.get(path, params={"token": galley.token}).status_code == 404
 
 
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("path", ["/mcp/", "/ready/", "/health/", "/mcp//"])
+def test_trailing_slash_is_not_redirected(galley, method, path):
+    """Starlette's default 307 to the slash-less URL would put `token=REDACTED` (the scope's
+    query, already redacted) and the backend's own host:port into a Location header."""
+    response = galley.http.request(
+        method,
+        f"{path}?token={galley.token}",
+        json=INIT_2025_06_18,
+        headers={**MCP_HEADERS, "Host": "gw.example.com"},
+    )
+    assert response.status_code == 404
+    assert "location" not in response.headers
+    assert "REDACTED" not in response.text
+    assert str(galley.port) not in response.text
+
+
 def test_initialize_2025_06_18_through_a_gateway_host(galley):
     """Behind the API gateway the Host header is the gateway's; the SDK default gave 421."""
     response = galley.http.post(
@@ -134,13 +151,22 @@ def test_2025_client_flow_with_get_and_delete(galley):
     assert galley.http.delete(url, headers=headers).status_code == 405
 
 
-def test_any_origin_is_accepted_without_an_allow_list(galley):
+@pytest.mark.parametrize(
+    "origin", ["https://anything.example.com", "http://localhost:6274", "null"]
+)
+def test_without_an_allow_list_every_origin_is_refused(galley, origin):
+    """The MCP transport spec: a present, invalid Origin gets 403. Browsers must be allowed
+    explicitly with GALLEY_ALLOWED_ORIGINS."""
+    url = f"/mcp?token={galley.token}"
     response = galley.http.post(
-        f"/mcp?token={galley.token}",
-        json=INIT_2025_06_18,
-        headers={**MCP_HEADERS, "Origin": "https://anything.example.com"},
+        url, json=INIT_2025_06_18, headers={**MCP_HEADERS, "Origin": origin}
     )
-    assert response.status_code == 200
+    assert response.status_code == 403
+    assert response.json() == {"error": "forbidden", "reason": "origin not allowed"}
+    # Server-to-server MCP hosts send no Origin and are served.
+    assert galley.http.post(url, json=INIT_2025_06_18, headers=MCP_HEADERS).status_code == 200
+    health = galley.http.get("/health", headers={"Origin": origin})
+    assert health.status_code == 200
 
 
 def test_origin_allow_list(start):

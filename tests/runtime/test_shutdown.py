@@ -1,14 +1,18 @@
 """SIGTERM: /ready turns 503, in-flight requests finish, the process exits 0 within the grace."""
 
 import os
+import shutil
 import signal
 import stat
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
 
 import anyio
 import httpx2
+import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
@@ -114,3 +118,74 @@ def test_grace_period_bounds_the_drain(start, tmp_path):
     thread.join(timeout=30)
     assert "result" not in outcome
     assert "timeout graceful shutdown exceeded" in server.logs()
+
+
+SIGTERM_BIT = 1 << (signal.SIGTERM - 1)
+
+
+def catches_sigterm(pid: int) -> bool:
+    """Whether `pid` has a SIGTERM handler installed (the SigCgt mask of /proc/PID/status)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    mask = next(line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:"))
+    return bool(int(mask, 16) & SIGTERM_BIT)
+
+
+def unshare_works() -> bool:
+    if shutil.which("unshare") is None:
+        return False
+    done = subprocess.run(["unshare", "-fp", "--mount-proc", "true"], capture_output=True)
+    return done.returncode == 0
+
+
+def galley_pid(proc: subprocess.Popen, under_unshare: bool, deadline: float) -> int:
+    """The python process: `proc` itself, or the child `unshare --fork` made PID 1."""
+    if not under_unshare:
+        return proc.pid
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    while not children.read_text().split():
+        assert time.monotonic() < deadline, "unshare started no child"
+        time.sleep(0.005)
+    return int(children.read_text().split()[0])
+
+
+@pytest.mark.parametrize(
+    "pid_one",
+    [
+        pytest.param(False, id="plain"),
+        pytest.param(
+            True,
+            id="pid-1",
+            marks=pytest.mark.skipif(
+                not unshare_works(), reason="needs `unshare -fp --mount-proc` (root, util-linux)"
+            ),
+        ),
+    ],
+)
+def test_sigterm_during_startup_exits_cleanly(tmp_path, server_env, pid_one):
+    """SIGTERM before uvicorn serves (the ~1 s of imports) stops the process with status 0.
+
+    The signal goes out as soon as the process catches SIGTERM: without the early handler that is
+    only once uvicorn has installed its own, and the drain would then show in the log.
+    """
+    command = [sys.executable, "-m", "galley"]
+    if pid_one:
+        command = ["unshare", "-fp", "--mount-proc", *command]
+    log = tmp_path / "galley.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(command, env=server_env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 10
+        pid = galley_pid(proc, pid_one, deadline)
+        while not catches_sigterm(pid):
+            assert time.monotonic() < deadline, "galley never caught SIGTERM"
+            time.sleep(0.005)
+        os.kill(pid, signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0, log.read_text()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    output = log.read_text()
+    assert "galley: SIGTERM during start-up: exiting" in output
+    assert "draining" not in output
+    assert "Traceback" not in output
