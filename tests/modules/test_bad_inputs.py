@@ -8,34 +8,7 @@ import re
 import pytest
 import tf_support as tfs
 import tftest
-
-COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaabadinputcompartment"
-SUBNET = "ocid1.subnet.oc1.iad.aaaaaaaabadinputsubnet"
-
-# Valid inputs per module; each case overrides some of them.
-BASE_VARS = {
-    "network": {"compartment_id": COMPARTMENT},
-    "object-storage": {"compartment_id": COMPARTMENT},
-    "iam": {
-        "compartment_id": COMPARTMENT,
-        "dynamic_group_id": "ocid1.dynamicgroup.oc1..aaaaaaaabadinputdg",
-        "bucket_name": "galley-abc12345",
-    },
-    "container-instance": {
-        "compartment_id": COMPARTMENT,
-        "region": "us-ashburn-1",
-        "subnet_id": SUBNET,
-        "subnet_cidr": "10.0.2.0/24",
-        "bucket_name": "galley-abc12345",
-        "bucket_namespace": "mytenancy",
-    },
-    "api-gateway": {"compartment_id": COMPARTMENT, "subnet_id": SUBNET, "backend_ip": "10.0.2.10"},
-    "stack": {
-        "compartment_id": COMPARTMENT,
-        "region": "us-ashburn-1",
-        "dynamic_group_id": "ocid1.dynamicgroup.oc1..aaaaaaaabadinputdg",
-    },
-}
+from tf_support import BASE_VARS, COMPARTMENT, SUBNET
 
 # (target, overrides, expected message as a regex over whitespace-folded output)
 CASES = [

@@ -9,17 +9,11 @@ import tftest
 from galley.middleware import TOKEN_PARAM
 from galley.settings import load_settings
 
-COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaacontractcompartment"
-SUBNET = "ocid1.subnet.oc1.iad.aaaaaaaacontractsubnet"
-GATEWAY_VARS = {"compartment_id": COMPARTMENT, "subnet_id": SUBNET, "backend_ip": "10.0.2.10"}
+GATEWAY_VARS = tfs.BASE_VARS["api-gateway"]
+# A token known at plan time (a generated one is not), so the planned env can be loaded.
 INSTANCE_VARS = {
-    "compartment_id": COMPARTMENT,
-    "region": "us-ashburn-1",
-    "subnet_id": SUBNET,
-    "subnet_cidr": "10.0.2.0/24",
-    "bucket_name": "galley-abc12345",
-    "bucket_namespace": "mytenancy",
-    "url_token": "contract-token-0123456789abcdef",  # known at plan time, unlike a generated one
+    **tfs.BASE_VARS["container-instance"],
+    "url_token": "contract-token-0123456789abcdef",
 }
 
 

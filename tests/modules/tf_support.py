@@ -19,6 +19,34 @@ STACK_DIR = REPO_ROOT / "stack"
 INVENTORY_DIR = Path(__file__).resolve().parent / "inventory"
 MODULE_NAMES = ("network", "object-storage", "iam", "container-instance", "api-gateway")
 
+COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaatestcompartment"
+SUBNET = "ocid1.subnet.oc1.iad.aaaaaaaatestsubnet"
+
+# The fewest valid inputs of each module and of the stack; tests override some of them.
+BASE_VARS = {
+    "network": {"compartment_id": COMPARTMENT},
+    "object-storage": {"compartment_id": COMPARTMENT},
+    "iam": {
+        "compartment_id": COMPARTMENT,
+        "dynamic_group_id": "ocid1.dynamicgroup.oc1..aaaaaaaatestdg",
+        "bucket_name": "galley-abc12345",
+    },
+    "container-instance": {
+        "compartment_id": COMPARTMENT,
+        "region": "us-ashburn-1",
+        "subnet_id": SUBNET,
+        "subnet_cidr": "10.0.2.0/24",
+        "bucket_name": "galley-abc12345",
+        "bucket_namespace": "mytenancy",
+    },
+    "api-gateway": {"compartment_id": COMPARTMENT, "subnet_id": SUBNET, "backend_ip": "10.0.2.10"},
+    "stack": {
+        "compartment_id": COMPARTMENT,
+        "region": "us-ashburn-1",
+        "dynamic_group_id": "ocid1.dynamicgroup.oc1..aaaaaaaatestdg",
+    },
+}
+
 _PLACEHOLDER = re.compile(r"\{\{\s*([\w.-]+)\s*\}\}")
 _IGNORED = shutil.ignore_patterns(".terraform", ".terraform.lock.hcl", "*.tfstate*")
 
