@@ -1,6 +1,6 @@
 """Wall time of the Terraform module suite (tests/modules) on the emulator, as CI runs it.
 
-    uv run python benchmarks/modules_suite.py [--workers auto] [--include-stack]
+    uv run python benchmarks/modules_suite.py [--workers auto] [--include-deploy]
 
 Prints the wall time of `pytest -n <workers> --dist loadgroup tests/modules` (goal: < 60 s on two
 cores) and the slowest tests.
@@ -21,9 +21,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--workers", default="auto")
-    parser.add_argument("--include-stack", action="store_true", help="also run tests/stack")
+    parser.add_argument("--include-deploy", action="store_true", help="also run tests/deploy")
     args = parser.parse_args()
-    paths = ["tests/modules"] + (["tests/stack"] if args.include_stack else [])
+    paths = ["tests/modules"] + (["tests/deploy"] if args.include_deploy else [])
     command = [
         sys.executable, "-m", "pytest", "-q", "-n", args.workers, "--dist", "loadgroup",
         "--durations=5", *paths,

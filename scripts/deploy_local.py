@@ -1,7 +1,7 @@
-"""Deploy stack/ onto the emulated OCI cloud kept in .local/ (the Python half of deploy-local).
+"""Deploy deploy/ onto the emulated OCI cloud kept in .local/ (the Python half of deploy-local).
 
-Terraform runs `init` and `apply -auto-approve` on a working copy of stack/ and modules/ under
-.local/deploy (so that stack/ keeps no emulator lock file or state), with stack's
+Terraform runs `init` and `apply -auto-approve` on a working copy of deploy/ and modules/ under
+.local/deploy (so that deploy/ keeps no emulator lock file or state), with deploy/'s
 terraform.tfvars.example as variables, then prints `terraform output` with the token masked.
 """
 
@@ -30,7 +30,7 @@ _TOKEN_IN_URL = re.compile(r"(token=)[^&\s]+")
 
 def sync_sources(work_dir: Path) -> Path:
     """Copy the Terraform sources into work_dir (state and .terraform there are kept)."""
-    for name in ("stack", "modules"):
+    for name in ("deploy", "modules"):
         source, target = REPO_ROOT / name, work_dir / name
         for path in source.rglob("*"):
             relative = path.relative_to(source)
@@ -39,14 +39,14 @@ def sync_sources(work_dir: Path) -> Path:
             if path.is_file():
                 (target / relative).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, target / relative)
-    stack_dir = work_dir / "stack"
-    shutil.copy2(stack_dir / "terraform.tfvars.example", stack_dir / "terraform.tfvars")
-    return stack_dir
+    root_dir = work_dir / "deploy"
+    shutil.copy2(root_dir / "terraform.tfvars.example", root_dir / "terraform.tfvars")
+    return root_dir
 
 
-def terraform(stack_dir: Path, env: dict[str, str], *args: str) -> str:
+def terraform(root_dir: Path, env: dict[str, str], *args: str) -> str:
     result = subprocess.run(
-        ["terraform", *args], cwd=stack_dir, env=env, capture_output=True, text=True, check=False
+        ["terraform", *args], cwd=root_dir, env=env, capture_output=True, text=True, check=False
     )
     if result.returncode != 0:
         sys.stderr.write(result.stdout + result.stderr)
@@ -85,17 +85,17 @@ def main(argv: list[str] | None = None) -> int:
             "(`uv run oci-emulator schema --help` makes them)"
         )
 
-    stack_dir = sync_sources(args.work_dir.resolve())
+    root_dir = sync_sources(args.work_dir.resolve())
     with EmulatedCloud(args.state_dir, mode=args.mode) as cloud:
-        terraform(stack_dir, cloud.env, "init", "-input=false", "-no-color")
+        terraform(root_dir, cloud.env, "init", "-input=false", "-no-color")
         action = "destroy" if args.destroy else "apply"
-        print(f"terraform {action} in {stack_dir} (cloud state: {cloud.state_dir})", flush=True)
-        log = terraform(stack_dir, cloud.env, action, "-auto-approve", "-input=false", "-no-color")
+        print(f"terraform {action} in {root_dir} (cloud state: {cloud.state_dir})", flush=True)
+        log = terraform(root_dir, cloud.env, action, "-auto-approve", "-input=false", "-no-color")
         summary = _SUMMARY.search(log)
         print(summary.group(0) if summary else log[-2000:], flush=True)
         if args.destroy:
             return 0
-        outputs = json.loads(terraform(stack_dir, cloud.env, "output", "-json"))
+        outputs = json.loads(terraform(root_dir, cloud.env, "output", "-json"))
     for name, output in sorted(outputs.items()):
         value = output["value"]
         if output.get("sensitive") and not args.show_token:

@@ -82,13 +82,9 @@ locals {
 }
 
 resource "oci_identity_policy" "this" {
-  # KNOWN GAP: the real provider requires `description` here, but the provider schema this project
-  # is checked against (../shared/provider-schemas, oracle/oci 8.28.0 subset) lost every attribute
-  # named `description`, so Terraform rejects the argument offline. Add
-  # `description = "Galley: least-privilege access for its container instances"` once that
-  # schema is regenerated (see modules/iam/README.md).
   compartment_id = local.policy_compartment_id
   name           = "${var.name_prefix}-policy"
+  description    = "Galley (${var.name_prefix}): least-privilege access for its container instances"
   statements     = local.statements
   freeform_tags  = local.freeform_tags
 

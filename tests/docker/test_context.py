@@ -35,7 +35,7 @@ def test_context_holds_what_the_dockerfile_copies():
 
 def test_context_leaves_out_vcs_envs_tests_and_terraform_state():
     files = context_files()
-    unwanted = (".git/", ".venv/", "tests/", "modules/", "live/", "stack/", "emulator/src/")
+    unwanted = (".git/", ".venv/", "tests/", "modules/", "live/", "deploy/", "emulator/src/")
     assert [n for n in files if n.startswith(unwanted)] == []
     parts = {part for name in files for part in Path(name).parts}
     assert not parts & {".terraform", ".terragrunt-cache", "__pycache__", ".local"}

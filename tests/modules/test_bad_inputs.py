@@ -49,11 +49,11 @@ CASES = [
      r'region = "US-ASHBURN-1" is invalid: expected an OCI region identifier'),
     ("container-instance", {"region": "ashburn"},
      r'region = "ashburn" is invalid: expected an OCI region identifier'),
-    ("stack", {"region": "us_ashburn_1"},
+    ("deploy", {"region": "us_ashburn_1"},
      r'region = "us_ashburn_1" is invalid: expected an OCI region identifier'),
-    ("stack", {"network": {"private_subnet_cidr": "10.0.1.0/24"}},
+    ("deploy", {"network": {"private_subnet_cidr": "10.0.1.0/24"}},
      r'public_subnet_cidr = "10\.0\.1\.0/24" and private_subnet_cidr = "10\.0\.1\.0/24" overlap'),
-    ("stack", {"home_region": "Frankfurt"},
+    ("deploy", {"home_region": "Frankfurt"},
      r'home_region = "Frankfurt" is invalid: expected an OCI region identifier'),
     # CIDRs
     ("network", {"vcn_cidr": "10.0.0.0/33"},
@@ -129,8 +129,8 @@ CASES = [
 
 
 def _target_dir(tmp_path, target):
-    if target == "stack":
-        return tfs.copy_sources(tmp_path, "modules", "stack") / "stack"
+    if target == "deploy":
+        return tfs.copy_sources(tmp_path, "modules", "deploy") / "deploy"
     return tfs.module_copy(tmp_path, target)
 
 

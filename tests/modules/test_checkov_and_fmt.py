@@ -1,4 +1,4 @@
-"""Security scanning (checkov) and formatting of all HCL (modules and stack). The file name sorts
+"""Security scanning (checkov) and formatting of all HCL (modules and deploy). The file name sorts
 early so that the slow checkov run starts first under pytest-xdist."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ _SKIP = re.compile(r"#checkov:skip=(CKV_[A-Z0-9_]+)(.*)")
 
 def test_terraform_fmt():
     result = subprocess.run(
-        ["terraform", "fmt", "-check", "-recursive", "-diff", "modules", "stack", "tests"],
+        ["terraform", "fmt", "-check", "-recursive", "-diff", "modules", "deploy", "tests"],
         cwd=tfs.REPO_ROOT,
         capture_output=True,
         text=True,
@@ -24,7 +24,7 @@ def test_terraform_fmt():
 
 
 def test_checkov_passes(checkov_command):
-    dirs = [f"modules/{m}" for m in tfs.MODULE_NAMES] + ["stack"]
+    dirs = [f"modules/{m}" for m in tfs.MODULE_NAMES] + ["deploy"]
     command = checkov_command + [a for d in dirs for a in ("-d", d)]
     result = subprocess.run(
         [*command, "--framework", "terraform", "--quiet", "--compact"],
@@ -37,7 +37,7 @@ def test_checkov_passes(checkov_command):
 
 
 def test_every_checkov_skip_says_why():
-    for path in [*tfs.MODULES_DIR.rglob("*.tf"), *tfs.STACK_DIR.rglob("*.tf")]:
+    for path in [*tfs.MODULES_DIR.rglob("*.tf"), *tfs.DEPLOY_DIR.rglob("*.tf")]:
         for match in _SKIP.finditer(path.read_text()):
             reason = match.group(2).lstrip(":").strip()
             assert len(reason) > 20, f"{path}: {match.group(1)} skipped without a reason"
@@ -59,5 +59,5 @@ def test_module_layout_and_provider_requirements(module):
 
 
 def test_no_legacy_provider_address():
-    for path in [*tfs.MODULES_DIR.rglob("*.tf"), *tfs.STACK_DIR.rglob("*.tf")]:
+    for path in [*tfs.MODULES_DIR.rglob("*.tf"), *tfs.DEPLOY_DIR.rglob("*.tf")]:
         assert "hashicorp/oci" not in path.read_text(), path

@@ -15,7 +15,7 @@ import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MODULES_DIR = REPO_ROOT / "modules"
-STACK_DIR = REPO_ROOT / "stack"
+DEPLOY_DIR = REPO_ROOT / "deploy"
 INVENTORY_DIR = Path(__file__).resolve().parent / "inventory"
 MODULE_NAMES = ("network", "object-storage", "iam", "container-instance", "api-gateway")
 
@@ -40,7 +40,7 @@ BASE_VARS = {
         "bucket_namespace": "mytenancy",
     },
     "api-gateway": {"compartment_id": COMPARTMENT, "subnet_id": SUBNET, "backend_ip": "10.0.2.10"},
-    "stack": {
+    "deploy": {
         "compartment_id": COMPARTMENT,
         "region": "us-ashburn-1",
         "dynamic_group_id": "ocid1.dynamicgroup.oc1..aaaaaaaatestdg",
@@ -59,7 +59,7 @@ def random_ocid(kind: str, region_key: str = "") -> str:
 
 
 def copy_sources(dest: Path, *names: str) -> Path:
-    """Copy top-level repo folders (e.g. "modules", "stack") into dest, keeping their layout."""
+    """Copy top-level repo folders (e.g. "modules", "deploy") into dest, keeping their layout."""
     for name in names:
         shutil.copytree(REPO_ROOT / name, dest / name, ignore=_IGNORED, dirs_exist_ok=True)
     return dest

@@ -137,6 +137,7 @@ resource "oci_apigateway_deployment" "galley" {
 resource "oci_identity_policy" "galley" {
   compartment_id = var.compartment_id
   name           = "galley"
+  description    = "Galley test policy"
   statements     = [var.statement]
   freeform_tags = { revision = var.revision }
 }

@@ -30,7 +30,7 @@ def _one(cloud, type_):
 
 
 def test_stack_apply_outputs_replan_destroy(oci_cloud, tmp_path):
-    stack = tfs.copy_sources(tmp_path, "modules", "stack") / "stack"
+    stack = tfs.copy_sources(tmp_path, "modules", "deploy") / "deploy"
     example = (stack / "terraform.tfvars.example").read_text()
     (stack / "terraform.tfvars").write_text(example)
     tf = tfs.terraform(stack, oci_cloud.env)
@@ -77,7 +77,7 @@ def test_stack_apply_outputs_replan_destroy(oci_cloud, tmp_path):
 
 
 def test_new_image_replaces_the_instance_and_keeps_backend_and_token(oci_cloud, tmp_path):
-    stack = tfs.copy_sources(tmp_path, "modules", "stack") / "stack"
+    stack = tfs.copy_sources(tmp_path, "modules", "deploy") / "deploy"
     (stack / "terraform.tfvars").write_text((stack / "terraform.tfvars.example").read_text())
     tf = tfs.terraform(stack, oci_cloud.env)
     tf.apply()
@@ -102,7 +102,7 @@ def test_new_image_replaces_the_instance_and_keeps_backend_and_token(oci_cloud, 
 def test_policy_change_updates_in_place_and_keeps_the_instance(oci_cloud, tmp_path):
     """A statement change (here: another dynamic group) must not defer the instance's reads to
     apply time, which would make its force-new availability domain unknown and replace it."""
-    stack = tfs.copy_sources(tmp_path, "modules", "stack") / "stack"
+    stack = tfs.copy_sources(tmp_path, "modules", "deploy") / "deploy"
     (stack / "terraform.tfvars").write_text((stack / "terraform.tfvars.example").read_text())
     tf = tfs.terraform(stack, oci_cloud.env)
     tf.apply()
@@ -116,7 +116,7 @@ def test_policy_change_updates_in_place_and_keeps_the_instance(oci_cloud, tmp_pa
 def test_instance_is_created_after_the_policy(oci_cloud, tmp_path):
     """The image is pulled with the resource principal: the policy must exist before the
     instance, so the instance depends on it in the graph."""
-    stack = tfs.copy_sources(tmp_path, "modules", "stack") / "stack"
+    stack = tfs.copy_sources(tmp_path, "modules", "deploy") / "deploy"
     (stack / "terraform.tfvars").write_text((stack / "terraform.tfvars.example").read_text())
     tf = tfs.terraform(stack, oci_cloud.env)
     graph = tf.execute_command("graph").out
@@ -139,7 +139,7 @@ def test_instance_is_created_after_the_policy(oci_cloud, tmp_path):
 def test_image_repository_compartment_reaches_the_policy(oci_cloud, tmp_path):
     """A repository created by a first push lives in the root compartment: the stack passes
     image_repository_compartment_id to the policy's read repos statement."""
-    stack = tfs.copy_sources(tmp_path, "modules", "stack") / "stack"
+    stack = tfs.copy_sources(tmp_path, "modules", "deploy") / "deploy"
     (stack / "terraform.tfvars").write_text((stack / "terraform.tfvars.example").read_text())
     tf = tfs.terraform(stack, oci_cloud.env)
     plan = tf.plan(output=True, tf_vars={"image_repository_compartment_id": oci_cloud.tenancy_id})
