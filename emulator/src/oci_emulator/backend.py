@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,6 +10,11 @@ from oci_emulator.plan import Path
 from oci_emulator.schema import ProviderSchema
 
 State = dict[str, Any]  # a resource's decoded object value
+
+# Which connection the current call came in on (gRPC's peer, e.g. "ipv4:127.0.0.1:53412").
+# Terraform opens one connection per provider configuration, so a backend serving several
+# configurations (reattach mode) keeps per-configuration settings under this key.
+CALLER: ContextVar[str] = ContextVar("caller", default="")
 
 
 @dataclass

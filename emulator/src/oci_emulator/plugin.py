@@ -3,7 +3,7 @@
 `python -m oci_emulator.plugin oracle/oci` is what the launcher in a provider mirror runs:
 Terraform starts it per phase, reads the handshake line, and asks it to shut down afterwards.
 
-`python -m oci_emulator.plugin --reattach` serves both providers on unix sockets without TLS and
+`python -m oci_emulator.plugin --reattach` serves both providers on 127.0.0.1 without TLS and
 prints a TF_REATTACH_PROVIDERS value; Terraform then uses the running process instead of starting
 its own (about 10x faster per command). It runs until SIGTERM/SIGINT or stdin closes.
 
@@ -104,7 +104,12 @@ def serve_plugin(provider_source: str) -> None:
 
 
 def serve_reattach(state_dir: str | None = None, watch_stdin: bool = False) -> None:
-    """Serve both providers without TLS; print the TF_REATTACH_PROVIDERS JSON on one line."""
+    """Serve both providers without TLS; print the TF_REATTACH_PROVIDERS JSON on one line.
+
+    The servers listen on loopback TCP rather than unix sockets: Terraform opens one connection
+    per provider configuration, and only TCP gives each connection a distinct peer address, so
+    the backend can keep each configuration's region apart (provider aliases for two regions).
+    """
     real_stdout = _guard_stdout()
     from oci_emulator.store import Store
 
@@ -115,26 +120,21 @@ def serve_reattach(state_dir: str | None = None, watch_stdin: bool = False) -> N
     # Servers first: they load the schemas, the usual reason a start fails.
     servers = [grpc_server(spec.source, pool, store) for spec in specs]
     reattach: dict[str, Any] = {}
-    sock_dir = tempfile.mkdtemp(prefix="ociemu-")
-    try:
-        for spec, server in zip(specs, servers, strict=True):
-            # Terraform does not shut down reattached providers; a Shutdown call is ignored.
-            add_go_plugin_services(server, lambda: None)
-            sock = os.path.join(sock_dir, f"{spec.name}.sock")
-            server.add_insecure_port(f"unix://{sock}")
-            server.start()
-            reattach[spec.address] = {
-                "Protocol": "grpc",
-                "ProtocolVersion": 6,
-                "Pid": os.getpid(),
-                "Test": True,
-                "Addr": {"Network": "unix", "String": sock},
-            }
-        wait_until_stopped(done, watch_stdin, announce=json.dumps(reattach), out=real_stdout)
-        for server in servers:
-            server.stop(grace=0.1)
-    finally:
-        shutil.rmtree(sock_dir, ignore_errors=True)
+    for spec, server in zip(specs, servers, strict=True):
+        # Terraform does not shut down reattached providers; a Shutdown call is ignored.
+        add_go_plugin_services(server, lambda: None)
+        port = server.add_insecure_port("127.0.0.1:0")
+        server.start()
+        reattach[spec.address] = {
+            "Protocol": "grpc",
+            "ProtocolVersion": 6,
+            "Pid": os.getpid(),
+            "Test": True,
+            "Addr": {"Network": "tcp", "String": f"127.0.0.1:{port}"},
+        }
+    wait_until_stopped(done, watch_stdin, announce=json.dumps(reattach), out=real_stdout)
+    for server in servers:
+        server.stop(grace=0.1)
     os._exit(0)
 
 

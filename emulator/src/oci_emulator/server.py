@@ -14,7 +14,7 @@ from tf.gen import tfplugin_pb2 as pb
 from tf.gen import tfplugin_pb2_grpc as rpc
 
 from oci_emulator import schema as schema_mod
-from oci_emulator.backend import Backend, Diag, ProviderFailure
+from oci_emulator.backend import CALLER, Backend, Diag, ProviderFailure
 from oci_emulator.plan import Path
 from oci_emulator.values import conform, decode, encode
 
@@ -49,6 +49,7 @@ def _guarded(response_type: Callable[..., Any]) -> Callable[..., Any]:
     def decorate(method: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(method)
         def wrapper(self: ProviderService, request: Any, context: Any) -> Any:
+            caller = CALLER.set(context.peer() if context is not None else "")
             try:
                 return method(self, request, context)
             except ProviderFailure as failure:
@@ -58,6 +59,8 @@ def _guarded(response_type: Callable[..., Any]) -> Callable[..., Any]:
                 return response_type(
                     diagnostics=[_diag(Diag(f"emulator internal error: {exc!r}", method.__name__))]
                 )
+            finally:
+                CALLER.reset(caller)
 
         return wrapper
 

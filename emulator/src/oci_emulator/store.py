@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from oci_emulator import ocids
-from oci_emulator.envvars import REGION_ENV, STATE_DIR_ENV
+from oci_emulator.envvars import HOME_REGION_ENV, REGION_ENV, STATE_DIR_ENV
 
 DEFAULT_REGION = "us-ashburn-1"
 _STATE_FILE = "cloud.json"
@@ -27,19 +27,28 @@ _LOCK_FILE = "cloud.lock"
 
 @dataclass
 class World:
-    """What the OCI rules see: the cloud's contents plus the caller's region and tenancy."""
+    """What the OCI rules see: the cloud's contents plus the caller's region and tenancy.
+
+    ``region`` is the region of the call (the provider's); ``home_region`` the tenancy's home
+    region, where IAM writes must go (``region`` when not given).
+    """
 
     region: str
     tenancy_id: str
     namespace: str
     resources: dict[str, dict[str, Any]] = field(default_factory=dict)
     compartment_parent: dict[str, str] = field(default_factory=dict)
+    home_region: str = ""
+
+    def __post_init__(self) -> None:
+        self.home_region = self.home_region or self.region
 
     def to_json(self) -> dict[str, Any]:
         return {
             "tenancy_id": self.tenancy_id,
             "namespace": self.namespace,
             "region": self.region,
+            "home_region": self.home_region,
             "resources": self.resources,
             "compartment_parent": self.compartment_parent,
         }
@@ -50,25 +59,54 @@ def default_state_dir() -> Path:
     return Path(value) if value else Path.cwd() / ".oci-emulator"
 
 
+def known_region(setting: str, value: str) -> str:
+    """``value`` if it is a public OCI region name, else a ValueError naming the setting."""
+    if value not in ocids.REGION_KEYS:
+        raise ValueError(
+            f"{setting} {value!r} is not a known OCI region "
+            f"(expected one of: {', '.join(sorted(ocids.REGION_KEYS))})"
+        )
+    return value
+
+
 class Store:
+    """The cloud in ``state_dir``, created on first use.
+
+    ``default_region`` applies to a new cloud only. ``home_region`` (or $OCI_EMULATOR_HOME_REGION)
+    is the tenancy's home region: given, it is (re)recorded, so the opener decides; not given, a
+    new cloud's home is its default region.
+    """
+
     def __init__(
-        self, state_dir: Path | str | None = None, default_region: str | None = None
+        self,
+        state_dir: Path | str | None = None,
+        default_region: str | None = None,
+        home_region: str | None = None,
     ) -> None:
         self.state_dir = Path(state_dir) if state_dir else default_state_dir()
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self._state_path = self.state_dir / _STATE_FILE
         self._lock_path = self.state_dir / _LOCK_FILE
-        if not self._state_path.exists():
-            with self._locked():
-                if not self._state_path.exists():
-                    self._write(self._fresh(default_region))
+        home = home_region or os.environ.get(HOME_REGION_ENV) or None
+        if home is not None:
+            known_region(f"home region ({HOME_REGION_ENV})", home)
+        with self._locked():
+            if not self._state_path.exists():
+                self._write(self._fresh(default_region, home))
+            elif home is not None:
+                data = self._read()
+                if data.get("home_region") != home:
+                    data["home_region"] = home
+                    self._write(data)
 
     @staticmethod
-    def _fresh(region: str | None) -> dict[str, Any]:
+    def _fresh(region: str | None, home_region: str | None) -> dict[str, Any]:
+        region = region or os.environ.get(REGION_ENV, DEFAULT_REGION)
         return World(
-            region=region or os.environ.get(REGION_ENV, DEFAULT_REGION),
+            region=region,
             tenancy_id=ocids.tenancy_ocid(),
             namespace=ocids.object_storage_namespace(),
+            home_region=home_region or region,
         ).to_json()
 
     @contextmanager
@@ -98,6 +136,8 @@ class Store:
             namespace=data["namespace"],
             resources=data["resources"],
             compartment_parent=data["compartment_parent"],
+            # Clouds written before home regions existed: their default region is home.
+            home_region=data.get("home_region") or data["region"],
         )
 
     @contextmanager

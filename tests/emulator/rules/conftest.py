@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 from oci_emulator.oci import api
-from oci_emulator.oci.ocids import OCID_TYPES, new_ocid
+from oci_emulator.oci.ocids import new_ocid
 from oci_emulator.oci.world import now
+from oci_emulator.oci_backend import resource_id
 
 SCHEMA_FILE = "oracle-oci-8.28.0.json"
 
@@ -101,11 +102,12 @@ def planned(type_: str, given: dict[str, Any]) -> dict[str, Any]:
 class Cloud:
     """Holds a World; ``create`` fills generic computed values first, as the core does."""
 
-    def __init__(self, region: str = "us-ashburn-1") -> None:
+    def __init__(self, region: str = "us-ashburn-1", home_region: str = "") -> None:
         self.world = api.World(
             region=region,
             tenancy_id=new_ocid("tenancy", region),
             namespace="axk3qhf2zm1p",
+            home_region=home_region,
         )
 
     @property
@@ -114,8 +116,9 @@ class Cloud:
 
     def create(self, type_: str, **given: Any) -> dict[str, Any]:
         attrs = planned(type_, given)
-        attrs["id"] = new_ocid(OCID_TYPES[type_], self.world.region)
-        attrs["time_created"] = now()
+        attrs["id"] = resource_id(type_, attrs, self.world)  # type: ignore[arg-type]
+        if "time_created" in attrs:  # as the core fills computed times the schema has
+            attrs["time_created"] = now()
         if "state" in attrs and not attrs["state"]:
             attrs["state"] = "AVAILABLE" if type_.startswith("oci_core_") else "ACTIVE"
         out = api.create(type_, attrs, self.world)
@@ -130,8 +133,11 @@ class Cloud:
         return out
 
     def delete(self, type_: str, attrs: dict[str, Any]) -> None:
-        api.delete(type_, attrs, self.world)
-        self.world.resources.pop(attrs["id"])
+        kept = api.delete(type_, attrs, self.world)
+        if isinstance(kept, dict):  # what the service leaves behind (a reset default list)
+            self.world.resources[attrs["id"]] = kept
+        else:
+            self.world.resources.pop(attrs["id"])
 
     def read(self, type_: str, **config: Any) -> dict[str, Any]:
         return api.read_data_source(type_, config, self.world)

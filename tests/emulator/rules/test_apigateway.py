@@ -214,3 +214,44 @@ def test_bad_backend_type_names_the_providers_list(cloud, net, raises_oci):
     route = {"path": "/x", "methods": ["GET"], "backend": [{"type": "FTP_BACKEND"}]}
     with raises_oci(400, "InvalidParameter", "'FTP_BACKEND' is invalid", "OAUTH2_LOGIN_BACKEND"):
         _deployment(cloud, gw, routes=[route])
+
+
+def _rate_limited(cloud, gateway, rate, key):
+    return cloud.create(
+        DEP,
+        compartment_id=cloud.tenancy,
+        gateway_id=gateway["id"],
+        path_prefix="/limited",
+        specification=[
+            {
+                "routes": [_route()],
+                "request_policies": [
+                    {"rate_limiting": [{"rate_in_requests_per_second": rate, "rate_key": key}]}
+                ],
+            }
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("rate", "key", "fragment"),
+    [
+        (0, "CLIENT_IP", "rate_in_requests_per_second 0 is invalid"),
+        (-5, "TOTAL", "rate_in_requests_per_second -5 is invalid"),
+        (2.5, "TOTAL", "a whole number of requests per second"),
+        (10, "USER", "rate_key 'USER' is invalid (expected one of: CLIENT_IP, TOTAL)"),
+        (10, "client_ip", "rate_key 'client_ip'"),
+    ],
+)
+def test_rate_limiting_checked(cloud, net, raises_oci, rate, key, fragment):
+    gw = _gateway(cloud, net["public"]["id"])
+    with raises_oci(400, "InvalidParameter", fragment):
+        _rate_limited(cloud, gw, rate, key)
+
+
+@pytest.mark.parametrize(("rate", "key"), [(1, "CLIENT_IP"), (100, "TOTAL"), (10000, "TOTAL")])
+def test_rate_limiting_accepted(cloud, net, rate, key):
+    gw = _gateway(cloud, net["public"]["id"])
+    dep = _rate_limited(cloud, gw, rate, key)
+    limit = dep["specification"][0]["request_policies"][0]["rate_limiting"][0]
+    assert (limit["rate_in_requests_per_second"], limit["rate_key"]) == (rate, key)

@@ -68,7 +68,7 @@ def test_subnet_must_exist(cloud, raises_oci):
         ("CI.Standard.E4.Flex", 65, 64, "ocpus 65 is out of range"),
         ("CI.Standard.E4.Flex", 1, 65, "memory_in_gbs 65 is out of range"),
         ("CI.Standard.E4.Flex", 2, 1, "(2-128 GB)"),
-        ("CI.Standard.A1.Flex", 16, 1024, "(16-512 GB)"),
+        ("CI.Standard.A1.Flex", 16, 1024, "(16-488 GB)"),
     ],
 )
 def test_shape_limits(cloud, net, raises_oci, shape, ocpus, memory, fragment):

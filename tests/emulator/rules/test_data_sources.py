@@ -226,6 +226,7 @@ def _populated(cloud, net):
     )
     comp = cloud.create("oci_identity_compartment", compartment_id=cloud.tenancy, name="c")
     t = cloud.tenancy
+    _populate_issue8_types(cloud, net, dep["id"])
     return {
         "oci_identity_availability_domains": {"compartment_id": t},
         "oci_identity_availability_domain": {"compartment_id": t, "ad_number": 2},
@@ -246,6 +247,96 @@ def _populated(cloud, net):
         "oci_apigateway_deployment": {"deployment_id": dep["id"]},
         "oci_objectstorage_bucket": {"namespace": cloud.world.namespace, "name": "galley"},
     }
+
+
+def _populate_issue8_types(cloud, net, deployment_id):
+    """Vault and key, an encrypted bucket with an object and a lifecycle policy, logs, the VCN's
+    defaults taken over, and the other IAM types."""
+    t, region = cloud.tenancy, cloud.world.region
+    vault = cloud.create("oci_kms_vault", compartment_id=t, display_name="v", vault_type="DEFAULT")
+    key = cloud.create(
+        "oci_kms_key",
+        compartment_id=t,
+        display_name="k",
+        management_endpoint=vault["management_endpoint"],
+        key_shape=[{"algorithm": "AES", "length": 32}],
+    )
+    cloud.create(
+        "oci_identity_policy",
+        compartment_id=t,
+        name="object-storage-service",
+        statements=[
+            f"Allow service objectstorage-{region} to use keys in tenancy",
+            f"Allow service objectstorage-{region} to manage object-family in tenancy",
+        ],
+    )
+    cloud.create(
+        "oci_objectstorage_bucket",
+        compartment_id=t,
+        name="encrypted",
+        namespace=cloud.world.namespace,
+        kms_key_id=key["id"],
+    )
+    cloud.create(
+        "oci_objectstorage_object",
+        namespace=cloud.world.namespace,
+        bucket="encrypted",
+        object="state.json",
+        content="{}",
+    )
+    cloud.create(
+        "oci_objectstorage_object_lifecycle_policy",
+        namespace=cloud.world.namespace,
+        bucket="encrypted",
+        rules=[
+            {
+                "name": "expire",
+                "action": "DELETE",
+                "is_enabled": True,
+                "time_amount": "30",
+                "time_unit": "DAYS",
+            }
+        ],
+    )
+    group = cloud.create("oci_logging_log_group", compartment_id=t, display_name="galley")
+    cloud.create(
+        "oci_logging_log",
+        log_group_id=group["id"],
+        display_name="execution",
+        log_type="SERVICE",
+        configuration=[
+            {
+                "source": [
+                    {
+                        "source_type": "OCISERVICE",
+                        "service": "apigateway",
+                        "resource": deployment_id,
+                        "category": "execution",
+                    }
+                ]
+            }
+        ],
+    )
+    vcn = net["vcn"]
+    cloud.create(
+        "oci_core_default_security_list",
+        manage_default_resource_id=vcn["default_security_list_id"],
+    )
+    cloud.create(
+        "oci_core_default_route_table",
+        manage_default_resource_id=vcn["default_route_table_id"],
+    )
+    cloud.create(
+        "oci_identity_dynamic_group",
+        compartment_id=t,
+        name="galley-dg",
+        description="d",
+        matching_rule="ALL {resource.type='computecontainerinstance'}",
+    )
+    namespace = cloud.create(
+        "oci_identity_tag_namespace", compartment_id=t, name="galley", description="d"
+    )
+    cloud.create("oci_identity_tag", tag_namespace_id=namespace["id"], name="env", description="d")
 
 
 def test_every_data_source_is_covered(cloud, net):

@@ -99,7 +99,7 @@ def test_bucket_delete_refused_while_objects_remain(cloud, raises_oci):
         "id": "obj",
         "attrs": {"namespace": b["namespace"], "bucket": b["name"], "object": "state.json"},
     }
-    with raises_oci(409, "BucketNotEmpty", "'state.json'"):
+    with raises_oci(409, "BucketNotEmpty", "Bucket named 'galley-data' is not empty"):
         cloud.delete("oci_objectstorage_bucket", b)
     del cloud.world.resources["obj"]
     cloud.delete("oci_objectstorage_bucket", b)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import apigateway, containers, iam_policy, network, storage
+from . import apigateway, containers, iam_policy, identity, kms, logs, network, objects, storage
 from .data_sources import READERS
 from .errors import OciError
 from .ocids import OCID_TYPES, new_ocid
@@ -36,7 +36,8 @@ __all__ = [
 Attrs = dict[str, Any]
 Create = Callable[[Attrs, WorldView], Attrs]
 Update = Callable[[Attrs, Attrs, WorldView], Attrs]
-Delete = Callable[[Attrs, WorldView], None]
+# A delete may return the record that stays in the cloud (a reset default), else None.
+Delete = Callable[[Attrs, WorldView], Any]
 
 
 def _revalidate(create: Create) -> Update:
@@ -58,6 +59,29 @@ class Rules:
     create: Create
     update: Update
     delete: Delete = _nothing
+
+
+def _home_region_only(rules: Rules, deletes_call_oci: bool = True) -> Rules:
+    """IAM writes (create, update, delete) answer 403 outside the tenancy's home region.
+
+    ``deletes_call_oci=False``: the rules' delete decides (a compartment's destroy calls OCI only
+    with enable_delete).
+    """
+
+    def create(attrs: Attrs, world: WorldView) -> Attrs:
+        identity.require_home_region(world)
+        return rules.create(attrs, world)
+
+    def update(prior: Attrs, attrs: Attrs, world: WorldView) -> Attrs:
+        identity.require_home_region(world)
+        return rules.update(prior, attrs, world)
+
+    def delete(attrs: Attrs, world: WorldView) -> Any:
+        if deletes_call_oci:
+            identity.require_home_region(world)
+        return rules.delete(attrs, world)
+
+    return Rules(create, update, delete)
 
 
 _RULES: dict[str, Rules] = {
@@ -88,8 +112,40 @@ _RULES: dict[str, Rules] = {
     "oci_core_network_security_group": Rules(
         network.vcn_member_create, _revalidate(network.vcn_member_create)
     ),
+    "oci_core_default_security_list": Rules(
+        network.default_security_list_create,
+        _revalidate(network.default_security_list_create),
+        network.default_security_list_delete,
+    ),
+    "oci_core_default_route_table": Rules(
+        network.default_route_table_create,
+        _revalidate(network.default_route_table_create),
+        network.default_route_table_delete,
+    ),
     "oci_objectstorage_bucket": Rules(storage.create, storage.update, storage.delete),
+    "oci_objectstorage_object": Rules(
+        objects.object_create, objects.object_update, objects.object_delete
+    ),
+    "oci_objectstorage_object_lifecycle_policy": Rules(
+        objects.lifecycle_create, objects.lifecycle_update
+    ),
+    "oci_kms_vault": Rules(kms.vault_create, kms.vault_update),
+    "oci_kms_key": Rules(kms.key_create, kms.key_update),
+    "oci_logging_log_group": Rules(
+        logs.log_group_create, logs.log_group_update, logs.log_group_delete
+    ),
+    "oci_logging_log": Rules(logs.log_create, logs.log_update),
     "oci_identity_policy": Rules(iam_policy.create, iam_policy.update),
+    "oci_identity_compartment": Rules(
+        identity.compartment_create, identity.compartment_update, identity.compartment_delete
+    ),
+    "oci_identity_dynamic_group": Rules(
+        identity.dynamic_group_create, _revalidate(identity.dynamic_group_create)
+    ),
+    "oci_identity_tag_namespace": Rules(
+        identity.tag_namespace_create, _revalidate(identity.tag_namespace_create)
+    ),
+    "oci_identity_tag": Rules(identity.tag_create, _revalidate(identity.tag_create)),
     "oci_container_instances_container_instance": Rules(containers.create, containers.update),
     "oci_apigateway_gateway": Rules(
         apigateway.gateway_create, apigateway.gateway_update, apigateway.gateway_delete
@@ -97,6 +153,13 @@ _RULES: dict[str, Rules] = {
     "oci_apigateway_deployment": Rules(apigateway.deployment_create, apigateway.deployment_update),
 }
 
+# IAM writes of every registered identity type go to the home region only.
+_RULES = {
+    name: _home_region_only(rules, name != "oci_identity_compartment")
+    if name.startswith("oci_identity_")
+    else rules
+    for name, rules in _RULES.items()
+}
 RESOURCE_TYPES: set[str] = set(_RULES)
 # Computed-only attributes the service changes on every in-place update: the core plans them as
 # "known after apply" so the values the rules compute reach the state (as the real provider
@@ -107,6 +170,8 @@ RECOMPUTED_ON_UPDATE: dict[str, tuple[str, ...]] = {
     "oci_apigateway_gateway": ("time_updated",),
     "oci_apigateway_deployment": ("time_updated",),
     "oci_container_instances_container_instance": ("time_updated",),
+    "oci_logging_log_group": ("time_last_modified",),
+    "oci_logging_log": ("time_last_modified",),
 }
 DATA_SOURCE_TYPES: set[str] = set(READERS)
 
@@ -122,10 +187,10 @@ def update(type_: str, prior: Attrs, attrs: Attrs, world: WorldView) -> Attrs:
     return rules.update(copy.deepcopy(prior), copy.deepcopy(attrs), world) if rules else attrs
 
 
-def delete(type_: str, attrs: Attrs, world: WorldView) -> None:
+def delete(type_: str, attrs: Attrs, world: WorldView) -> Any:
+    """Check a delete (raise OciError); return the record left in the cloud, if any."""
     rules = _RULES.get(type_)
-    if rules:
-        rules.delete(attrs, world)
+    return rules.delete(copy.deepcopy(attrs), world) if rules else None
 
 
 def read_data_source(type_: str, config: Attrs, world: WorldView) -> Attrs:

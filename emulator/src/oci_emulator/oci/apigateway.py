@@ -28,6 +28,7 @@ TIMEOUT_RANGES = {
     "send_timeout_in_seconds": (1, 300),
 }
 CONTEXT_TABLES = ("path", "query", "headers", "auth", "host", "subdomain", "cert")
+RATE_KEYS = ("CLIENT_IP", "TOTAL")
 _SEGMENT = re.compile(r"^\{(?P<name>[A-Za-z0-9_]+)(?P<wild>\*?)\}$")
 _CONTEXT_REF = re.compile(r"\$\{request\.(?P<table>[A-Za-z_]+)(?:\[(?P<key>[^\]]*)\])?\}")
 _HOST_ALPHABET = string.ascii_lowercase + string.digits
@@ -171,6 +172,24 @@ def _route(route: Attrs) -> None:
             raise invalid(f"routes.backend on {path}: STOCK_RESPONSE_BACKEND needs status")
 
 
+def _rate_limiting(limit: Attrs) -> None:
+    """request_policies.rate_limiting: a whole number of requests per second, keyed per client
+    IP or in total (API Gateway "Limiting the Number of Requests to API Gateway Back Ends";
+    the API's RateLimitingPolicy takes an integer)."""
+    rate = limit.get("rate_in_requests_per_second")
+    if not isinstance(rate, int | float) or rate < 1 or rate != int(rate):
+        raise invalid(
+            f"specification.request_policies.rate_limiting.rate_in_requests_per_second "
+            f"{rate!r} is invalid (expected a whole number of requests per second, at least 1)"
+        )
+    key = limit.get("rate_key")
+    if key not in RATE_KEYS:
+        raise invalid(
+            f"specification.request_policies.rate_limiting.rate_key {key!r} is invalid "
+            f"(expected one of: {', '.join(RATE_KEYS)})"
+        )
+
+
 def _validate_deployment(attrs: Attrs, world: w.WorldView) -> w.Resource:
     require_compartment("compartment_id", attrs.get("compartment_id"), world.tenancy_id)
     gateway = w.require(world, "gateway_id", attrs.get("gateway_id"), GATEWAY)
@@ -209,6 +228,9 @@ def _validate_deployment(attrs: Attrs, world: w.WorldView) -> w.Resource:
             f"specification has {len(routes)} routes "
             f"(limit {MAX_ROUTES_PER_DEPLOYMENT} per deployment)"
         )
+    for policies in specs[0].get("request_policies") or []:
+        for limit in policies.get("rate_limiting") or []:
+            _rate_limiting(limit)
     seen: set[tuple[str, str]] = set()
     for route in routes:
         _route(route)

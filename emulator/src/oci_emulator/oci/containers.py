@@ -28,6 +28,11 @@ HEALTH_CHECK_DEFAULTS = {
     "timeout_in_seconds": 3,
 }
 MAX_GRACEFUL_SHUTDOWN_SECONDS = 300
+# From the API's CreateContainerDetails / CreateContainerInstanceDetails.
+MAX_ENV_BYTES = 64 * 1024  # all environment variables of a container, names and values
+MAX_ARGS_BYTES = 64 * 1024  # all arguments of a container
+MAX_VOLUMES = 32
+MAX_DISPLAY_NAME = 255  # unverified: the usual displayName length of OCI APIs
 
 
 def _one_of(field: str, value: object, allowed: tuple[str, ...]) -> None:
@@ -170,14 +175,40 @@ def _health_check(check: Attrs) -> None:
     check["status"] = check.get("status") or "UNKNOWN"
 
 
+def _sizes(container: Attrs) -> None:
+    env = container.get("environment_variables") or {}
+    env_bytes = sum(len(k.encode()) + len(str(v).encode()) for k, v in env.items())
+    if env_bytes > MAX_ENV_BYTES:
+        raise invalid(
+            f"containers.environment_variables total {env_bytes} bytes (names and values); "
+            f"at most {MAX_ENV_BYTES} bytes (64 KB) per container"
+        )
+    args_bytes = sum(len(str(a).encode()) for a in container.get("arguments") or [])
+    if args_bytes > MAX_ARGS_BYTES:
+        raise invalid(
+            f"containers.arguments total {args_bytes} bytes; at most {MAX_ARGS_BYTES} bytes "
+            "(64 KB) per container"
+        )
+    name = container.get("display_name")
+    if name is not None and len(name) > MAX_DISPLAY_NAME:
+        raise invalid(
+            f"containers.display_name is {len(name)} characters, at most {MAX_DISPLAY_NAME}"
+        )
+
+
 def _containers(attrs: Attrs, shape: shapes.Shape, world: w.WorldView, created: str) -> None:
     containers = attrs.get("containers") or []
     if not containers:
         raise invalid("container instance needs at least one containers block")
     config = attrs["shape_config"][0]
     vcpus = config["ocpus"] * shape.vcpus_per_ocpu
+    if len(attrs.get("volumes") or []) > MAX_VOLUMES:
+        raise invalid(
+            f"container instance has {len(attrs['volumes'])} volumes (at most {MAX_VOLUMES})"
+        )
     volumes = {v.get("name") for v in attrs.get("volumes") or []}
     for n, container in enumerate(containers, 1):
+        _sizes(container)
         image = container.get("image_url")
         if not isinstance(image, str) or not image or any(c.isspace() for c in image):
             raise invalid(

@@ -181,11 +181,13 @@ def tenancy(config: Attrs, world: w.WorldView) -> Attrs:
     wanted = require_ocid("tenancy_id", config.get("tenancy_id"), "tenancy")
     if wanted != world.tenancy_id:
         raise not_found("tenancy", wanted)
+    name = f"tenancy-{w.digest(wanted, length=6)}"
     return {
         **config,
         "id": wanted,
-        "name": f"tenancy-{w.digest(wanted, length=6)}",
-        "home_region_key": region_key(world.region),
+        "name": name,
+        "description": name,
+        "home_region_key": region_key(world.home_region),
         "defined_tags": {},
         "freeform_tags": {},
         "upi_idcs_compatibility_layer_endpoint": None,
@@ -203,14 +205,17 @@ def regions(config: Attrs, world: w.WorldView) -> Attrs:
 
 def region_subscriptions(config: Attrs, world: w.WorldView) -> Attrs:
     tenancy(config, world)
+    # The home region, plus the caller's: a provider can only call a subscribed region.
+    subscribed = dict.fromkeys([world.home_region, world.region])
     items = [
         {
-            "is_home_region": True,
-            "region_key": region_key(world.region),
-            "region_name": world.region,
+            "is_home_region": name == world.home_region,
+            "region_key": region_key(name),
+            "region_name": name,
             "state": "READY",
             "tenancy_id": world.tenancy_id,
         }
+        for name in subscribed
     ]
     return {
         **config,

@@ -8,16 +8,20 @@ The grammar follows OCI's "Policy Syntax" page:
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from functools import lru_cache
+from typing import Any, NoReturn, TypeVar
 
 from . import world as w
-from .errors import conflict, invalid
+from .errors import OciError, conflict, invalid, limit_exceeded
+from .identity import check_description
 from .ocids import ocid_type, require_compartment
 
 Attrs = dict[str, Any]
+T = TypeVar("T")
 
 VERBS = ("inspect", "read", "use", "manage")
 # Resource types are not a closed list: OCI adds services (and their types) all the time, so any
@@ -40,6 +44,34 @@ class Token:
 class Location:
     kind: str  # "tenancy", "id", "name"
     value: str
+
+
+@dataclass(frozen=True)
+class Subject:
+    kind: str  # group, dynamic-group, any-user, any-group, service
+    value: str = ""  # a name, "id <ocid>" as the OCID, or "" for any-*
+
+
+@dataclass(frozen=True)
+class Condition:
+    """``where`` clauses: ("all"|"any", children) or a comparison (var, op, values)."""
+
+    kind: str  # "all", "any", "cmp"
+    children: tuple[Condition, ...] = ()
+    variable: str = ""
+    operator: str = ""
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Statement:
+    head: str  # allow, define, endorse, admit
+    subjects: tuple[Subject, ...] = ()
+    verb: str = ""  # "" when the statement lists permissions instead
+    resources: tuple[str, ...] = ()
+    permissions: tuple[str, ...] = ()
+    location: Location | None = None
+    condition: Condition | None = None
 
 
 def tokenize(statement: str) -> list[Token]:
@@ -127,29 +159,30 @@ class _Parser:
         raise invalid(f"policy statement {self.statement!r} is invalid: {why}")
 
     # -- grammar
-    def statement_(self) -> list[Location]:
+    def statement_(self) -> Statement:
         head = self.keyword("allow", "define", "endorse", "admit")
         if head == "define":
             self.keyword("tenancy", "group", "dynamic-group")
             self.name("name")
             self.keyword("as")
             self.ocid_value("definition")
-            return []
+            return Statement(head)
         if head in ("endorse", "admit"):
             if not any(t.kind == "WORD" and t.text.lower() == "to" for t in self.tokens):
                 self.fail(f"{head} statement needs 'to <verb> <resource>'")
-            return []
-        self.subjects()
+            return Statement(head)
+        subjects = self.subjects()
         self.keyword("to")
-        self.verb_part()
+        verb, resources, permissions = self.verb_part()
         self.keyword("in")
         self.location()
+        condition = None
         if self.peek() is not None:
             self.keyword("where")
-            self.condition()
+            condition = self.condition()
         if self.peek() is not None:
             self.fail(f"unexpected {self.tokens[self.pos].text!r} after the statement")
-        return self.locations
+        return Statement(head, subjects, verb, resources, permissions, self.locations[0], condition)
 
     def name(self, what: str, pattern: re.Pattern[str] = _NAME) -> str:
         tok = self.next(what)
@@ -170,55 +203,63 @@ class _Parser:
             )
         return tok.text
 
-    def subjects(self) -> None:
-        self.subject()
+    def subjects(self) -> tuple[Subject, ...]:
+        found = [self.subject()]
         while self.at_punct(","):
             self.pos += 1
-            self.subject()
+            if found[-1].kind == "service" and not self.at_word(*_SUBJECT_WORDS):
+                # "service blockstorage, objectstorage-us-ashburn-1": one list of services.
+                found.append(Subject("service", self.name("service name")))
+            else:
+                found.append(self.subject())
+        return tuple(found)
 
-    def subject(self) -> None:
+    def subject(self) -> Subject:
         word = self.keyword(*_SUBJECT_WORDS)
         if word in ("any-user", "any-group"):
-            return
+            return Subject(word)
         if word == "service":
-            self.name("service name")
-            return
+            return Subject(word, self.name("service name"))
         if self.at_word("id"):
             self.pos += 1
-            self.ocid_value(f"{word} id", "group" if word == "group" else "dynamicgroup")
-            return
+            return Subject(
+                word, self.ocid_value(f"{word} id", "group" if word == "group" else "dynamicgroup")
+            )
         tok = self.peek()
         if tok is not None and tok.kind == "WORD" and tok.text.startswith("ocid1."):
             self.fail(f"{word} {tok.text} needs 'id' before an OCID ({word} id <ocid>)")
-        self.name(f"{word} name")
+        name = self.name(f"{word} name")
         if self.at_punct("/"):  # 'IdentityDomain'/'GroupName'
             self.pos += 1
-            self.name(f"{word} name")
+            name = f"{name}/{self.name(f'{word} name')}"
+        return Subject(word, name)
 
-    def verb_part(self) -> None:
+    def verb_part(self) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
         if self.at_punct("{"):
             self.pos += 1
-            self.name("permission")
+            permissions = [self.name("permission")]
             while self.at_punct(","):
                 self.pos += 1
-                self.name("permission")
+                permissions.append(self.name("permission"))
             self.punct("}")
-            return
+            return "", (), tuple(p.upper() for p in permissions)
         verb = self.next("a verb")
         if verb.text.lower() not in VERBS:
             self.fail(f"verb {verb.text!r} is not one of {', '.join(VERBS)}")
-        self.resource()
+        resources = [self.resource()]
         while self.at_punct(","):
             self.pos += 1
-            self.resource()
+            resources.append(self.resource())
+        return verb.text.lower(), tuple(resources), ()
 
-    def resource(self) -> None:
+    def resource(self) -> str:
         tok = self.next("a resource type")
         if tok.kind != "WORD" or not _RESOURCE_TYPE.match(tok.text.lower()):
             self.fail(
                 f"resource type {tok.text!r} is not a resource type or family name "
                 "(lower-case words joined by '-', e.g. buckets or object-family)"
             )
+        return tok.text.lower()
 
     def location(self) -> None:
         where = self.keyword("tenancy", "compartment")
@@ -238,53 +279,62 @@ class _Parser:
             )
         self.locations.append(Location("name", self.name("compartment name", _COMPARTMENT_PATH)))
 
-    def delimited(self, opening: str, item: Callable[[], None], closing: str) -> None:
+    def delimited(self, opening: str, item: Callable[[], T], closing: str) -> tuple[T, ...]:
         """``opening item (, item)* closing``."""
         self.punct(opening)
-        item()
+        items = [item()]
         while self.at_punct(","):
             self.pos += 1
-            item()
+            items.append(item())
         self.punct(closing)
+        return tuple(items)
 
-    def condition(self) -> None:
+    def condition(self) -> Condition:
         if self.at_word("any", "all"):
-            self.pos += 1
-            self.delimited("{", self.condition, "}")
-            return
+            kind = self.next("any or all").text.lower()
+            return Condition(kind, self.delimited("{", self.condition, "}"))
         var = self.next("a condition variable")
         if var.kind != "WORD" or not _VARIABLE.match(var.text):
             self.fail(
                 f"condition variable {var.text!r} is invalid (expected request.* or target.*)"
             )
         op = self.next("an operator")
-        if op.kind == "OP" or (op.kind == "WORD" and op.text.lower() in ("before", "after")):
-            self.value()
-        elif op.kind == "WORD" and op.text.lower() == "between":
-            self.value()
+        operator = op.text.lower()
+        if op.kind == "OP" or (op.kind == "WORD" and operator in ("before", "after")):
+            values: tuple[str, ...] = (self.value(),)
+        elif op.kind == "WORD" and operator == "between":
+            low = self.value()
             self.keyword("and")
-            self.value()
-        elif op.kind == "WORD" and op.text.lower() == "in":
-            self.delimited("(", self.value, ")")
+            values = (low, self.value())
+        elif op.kind == "WORD" and operator == "in":
+            values = self.delimited("(", self.value, ")")
         else:
             self.fail(
                 f"operator {op.text!r} is invalid (expected =, !=, before, after, between or in)"
             )
+        return Condition("cmp", variable=var.text.lower(), operator=operator, values=values)
 
-    def value(self) -> None:
+    def value(self) -> str:
         tok = self.next("a value")
         if tok.kind in ("STR", "PATTERN"):
-            return
+            return tok.text
         if tok.kind == "WORD" and _VARIABLE.match(tok.text):
-            return
+            return "$" + tok.text.lower()  # another variable: not a literal
         self.fail(f"condition value {tok.text} must be quoted ('{tok.text}')")
+
+
+@lru_cache(maxsize=4096)
+def parse_statement(statement: str) -> Statement:
+    """``statement`` parsed (400 with the reason when invalid); cached, statements repeat."""
+    if not isinstance(statement, str) or not statement.strip():
+        raise invalid("policy statement is empty")
+    return _Parser(statement).statement_()
 
 
 def parse(statement: str) -> list[Location]:
     """Check ``statement``; return the locations it names (400 with the reason when invalid)."""
-    if not isinstance(statement, str) or not statement.strip():
-        raise invalid("policy statement is empty")
-    return _Parser(statement).statement_()
+    location = parse_statement(statement).location
+    return [location] if location else []
 
 
 def _named_compartments(world: w.WorldView, path: str) -> list[str]:
@@ -324,6 +374,36 @@ def _check_subtree(attrs: Attrs, location: Location, world: w.WorldView) -> None
     )
 
 
+# Statements per policy: OCI's documented figure (Private Cloud Appliance "Policy Statements";
+# commercial OCI's IAM limits page lists the same, unverified here).
+MAX_STATEMENTS_PER_POLICY = 50
+# Statements along one compartment path, root to leaf: a hard limit ("Policy Statements Limit
+# per Compartment Hierarchy").
+MAX_STATEMENTS_PER_HIERARCHY = 500
+
+
+def _check_hierarchy(attrs: Attrs, world: w.WorldView) -> None:
+    """Every root-to-leaf path through the policy's compartment stays within the limit."""
+    counts = [
+        (p["attrs"].get("compartment_id"), len(p["attrs"].get("statements") or []))
+        for p in w.other(world, "oci_identity_policy", attrs.get("id"))
+    ]
+    counts.append((attrs["compartment_id"], len(attrs["statements"])))
+    for compartment in {c for c, _ in counts}:
+        chain = w.ancestors(world, compartment)
+        if attrs["compartment_id"] not in chain:
+            continue  # a path that does not pass through this policy's compartment
+        used = sum(n for c, n in counts if c in chain)
+        if used > MAX_STATEMENTS_PER_HIERARCHY:
+            raise OciError(
+                400,
+                "LimitExceeded",
+                "You have reached the maximum number of policy statements allowed for this "
+                f"compartment hierarchy (Limit: {MAX_STATEMENTS_PER_HIERARCHY}, Current Usage: "
+                f"{used})",
+            )
+
+
 def _validate(attrs: Attrs, world: w.WorldView) -> None:
     require_compartment("compartment_id", attrs.get("compartment_id"), world.tenancy_id)
     name = attrs.get("name")
@@ -332,9 +412,15 @@ def _validate(attrs: Attrs, world: w.WorldView) -> None:
             f"policy name {name!r} is invalid (expected 1-100 letters, digits, "
             "spaces, '-', '_' or '.')"
         )
+    check_description("policy", attrs.get("description"))
     statements = attrs.get("statements") or []
     if not statements:
         raise invalid(f"policy {name} has no statements (at least one is required)")
+    if len(statements) > MAX_STATEMENTS_PER_POLICY:
+        raise limit_exceeded(
+            f"policy {name} has {len(statements)} statements "
+            f"(limit {MAX_STATEMENTS_PER_POLICY} per policy)"
+        )
     for statement in statements:
         for location in parse(statement):
             _check_subtree(attrs, location, world)
@@ -344,6 +430,7 @@ def _validate(attrs: Attrs, world: w.WorldView) -> None:
                 f"a policy named {name!r} already exists in the tenancy "
                 f"({other['id']}); policy names are unique across the tenancy"
             )
+    _check_hierarchy(attrs, world)
 
 
 def create(attrs: Attrs, world: w.WorldView) -> Attrs:
@@ -360,3 +447,92 @@ def update(prior: Attrs, attrs: Attrs, world: w.WorldView) -> Attrs:
     attrs["lastUpdateETag"] = w.etag()
     attrs["policyHash"] = w.digest(*attrs["statements"], length=32)
     return attrs
+
+
+# --- what the policies in the cloud allow ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Need:
+    """A permission a service principal needs: ``verb`` on one of ``resources``.
+
+    ``permission_prefix`` matches statements written as permission lists ({KEY_READ, ...}).
+    """
+
+    verb: str
+    resources: frozenset[str]
+    permission_prefix: str
+
+
+def _covers(location: Location, policy: Attrs, compartment: str, world: w.WorldView) -> bool:
+    chain = w.ancestors(world, compartment)
+    if location.kind == "tenancy":
+        return True
+    if location.kind == "id":
+        return location.value in chain
+    candidates = [
+        c
+        for c in _named_compartments(world, location.value)
+        if policy.get("compartment_id") in w.ancestors(world, c)
+    ]
+    # A name the emulator does not know cannot be disproved: counted as covering (permissive).
+    return not candidates or any(c in chain for c in candidates)
+
+
+def _holds(condition: Condition | None, variables: dict[str, str]) -> bool:
+    """A where clause against known variables; what cannot be evaluated counts as true."""
+    if condition is None:
+        return True
+    if condition.kind == "all":
+        return all(_holds(c, variables) for c in condition.children)
+    if condition.kind == "any":
+        return any(_holds(c, variables) for c in condition.children)
+    actual = variables.get(condition.variable)
+    literals = [v for v in condition.values if not v.startswith("$")]
+    if actual is None or condition.operator not in ("=", "!=", "in") or not literals:
+        return True
+
+    def match(value: str) -> bool:
+        if len(value) > 1 and value.startswith("/") and value.endswith("/"):
+            return fnmatch.fnmatchcase(actual, value[1:-1])
+        return actual == value
+
+    hit = any(match(v) for v in literals)
+    return not hit if condition.operator == "!=" else hit
+
+
+def service_allowed(
+    world: w.WorldView,
+    service: str,
+    need: Need,
+    compartment: str,
+    variables: dict[str, str],
+) -> bool:
+    """Whether a policy in the cloud lets ``service`` (a service principal) do ``need`` on a
+    resource in ``compartment`` whose policy variables are ``variables``."""
+    rank = VERBS.index(need.verb)
+    for policy in w.of_type(world, "oci_identity_policy"):
+        for text in policy["attrs"].get("statements") or []:
+            try:
+                st = parse_statement(text)
+            except OciError:
+                continue
+            if st.head != "allow" or st.location is None:
+                continue
+            if not any(
+                s.kind == "any-user" or (s.kind == "service" and s.value.lower() == service)
+                for s in st.subjects
+            ):
+                continue
+            if st.verb:
+                if VERBS.index(st.verb) < rank or not (
+                    set(st.resources) & (need.resources | {"all-resources"})
+                ):
+                    continue
+            elif not any(p.startswith(need.permission_prefix) for p in st.permissions):
+                continue
+            if _covers(st.location, policy["attrs"], compartment, world) and _holds(
+                st.condition, variables
+            ):
+                return True
+    return False

@@ -1,4 +1,9 @@
-"""Virtual Cloud Network rules: VCNs, subnets, gateways, route tables, security lists, DHCP."""
+"""Virtual Cloud Network rules: VCNs, subnets, gateways, route tables, security lists, DHCP.
+
+A new VCN comes with a default route table, security list and DHCP options (records in the
+cloud, removed with the VCN); ``oci_core_default_*`` take them over, and on destroy reset them
+as the provider does (empty rules). Counts per VCN follow OCI's Networking service limits.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ import secrets
 from typing import Any
 
 from . import world as w
-from .errors import conflict, invalid, not_found
+from .errors import conflict, invalid, limit_exceeded, not_found
 from .ocids import new_ocid, ocid_type, require_compartment, require_ocid
 from .one_of import require_one_of
 from .regions import ad_names, ad_prefix, services
@@ -38,7 +43,18 @@ ROUTE_TARGET_TYPES = {
     "drg",
     "privateip",
 }
+ROUTE_TABLE_TYPES = ("oci_core_route_table", "oci_core_default_route_table")
+SECURITY_LIST_TYPES = ("oci_core_security_list", "oci_core_default_security_list")
 _DNS_LABEL = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,14}$")
+# Networking limits (OCI "Service Limits" page, Networking; see emulator/README.md).
+MAX_VCN_CIDRS = 5
+MAX_SUBNETS_PER_VCN = 300
+MAX_ROUTE_TABLES_PER_VCN = 300
+MAX_SECURITY_LISTS_PER_VCN = 300
+MAX_RULES_PER_DIRECTION = 200  # ingress, and separately egress, rules per security list
+MAX_ROUTE_RULES = 200
+MAX_SECURITY_LISTS_PER_SUBNET = 5
+MAX_DISPLAY_NAME = 255  # the Core API's displayName: 1-255 characters
 _PROTOCOLS = {"all"} | {str(n) for n in range(256)}
 
 
@@ -65,6 +81,31 @@ def vcn_cidrs(vcn: Attrs) -> list[IPv4Net]:
 
 def _compartment(attrs: Attrs, world: w.WorldView) -> None:
     require_compartment("compartment_id", attrs.get("compartment_id"), world.tenancy_id)
+    _display_name(attrs)
+
+
+def _display_name(attrs: Attrs) -> None:
+    name = attrs.get("display_name")
+    if name is not None and not (isinstance(name, str) and 1 <= len(name) <= MAX_DISPLAY_NAME):
+        raise invalid(f"display_name is {len(str(name))} characters, expected 1-{MAX_DISPLAY_NAME}")
+
+
+def _members(world: w.WorldView, tf_types: tuple[str, ...], vcn_id: str, own: object) -> int:
+    return sum(
+        1 for t in tf_types for r in w.other(world, t, own) if r["attrs"].get("vcn_id") == vcn_id
+    )
+
+
+def _per_vcn_limit(
+    world: w.WorldView, attrs: Attrs, tf_types: tuple[str, ...], limit: int, what: str
+) -> None:
+    if attrs.get("id") is not None and w.find(world, attrs["id"]) is not None:
+        return  # an update: the count does not grow
+    count = _members(world, tf_types, attrs["vcn_id"], attrs.get("id"))
+    if count >= limit:
+        raise limit_exceeded(
+            f"vcn {attrs['vcn_id']} already has {count} {what} (limit {limit} per VCN)"
+        )
 
 
 def _vcn_of(attrs: Attrs, world: w.WorldView) -> w.Resource:
@@ -93,6 +134,8 @@ def vcn_create(attrs: Attrs, world: w.WorldView, prior: Attrs | None = None) -> 
     if single is not None and blocks and single not in blocks:
         raise invalid(f"vcn cidr_block {single} is not one of cidr_blocks {blocks}")
     blocks = list(blocks) or [single]
+    if len(blocks) > MAX_VCN_CIDRS:
+        raise limit_exceeded(f"vcn has {len(blocks)} CIDR blocks (limit {MAX_VCN_CIDRS} per VCN)")
     nets = []
     for block in blocks:
         net = parse_cidr("vcn cidr", block)
@@ -126,7 +169,99 @@ def vcn_create(attrs: Attrs, world: w.WorldView, prior: Attrs | None = None) -> 
         freeform_tags={},
         security_attributes={},
     )
+    if prior is None:
+        _make_defaults(attrs, world)
     return attrs
+
+
+def default_security_rules(vcn_cidr: str) -> tuple[list[Attrs], list[Attrs]]:
+    """OCI's default security list: SSH and path-MTU ICMP in, everything out (stateful)."""
+
+    def rule(peer: str, where: str, protocol: str, **options: Any) -> Attrs:
+        base: Attrs = {
+            "protocol": protocol,
+            peer: where,
+            f"{peer}_type": "CIDR_BLOCK",
+            "stateless": False,
+            "description": None,
+            "tcp_options": [],
+            "udp_options": [],
+            "icmp_options": [],
+        }
+        return {**base, **options}
+
+    ingress = [
+        rule("source", "0.0.0.0/0", "6", tcp_options=[{"min": 22, "max": 22}]),
+        rule("source", "0.0.0.0/0", "1", icmp_options=[{"type": 3, "code": 4}]),
+        rule("source", vcn_cidr, "1", icmp_options=[{"type": 3, "code": None}]),
+    ]
+    return ingress, [rule("destination", "0.0.0.0/0", "all")]
+
+
+def _make_defaults(vcn: Attrs, world: w.WorldView) -> None:
+    """The route table, security list and DHCP options every new VCN comes with."""
+    name = vcn.get("display_name")
+    common = {
+        "compartment_id": vcn.get("compartment_id"),
+        "vcn_id": vcn.get("id"),
+        "state": "AVAILABLE",
+        "time_created": vcn.get("time_created") or w.now(),
+        "defined_tags": {},
+        "freeform_tags": {},
+    }
+    ingress, egress = default_security_rules(vcn["cidr_blocks"][0])
+    w.keep(
+        world,
+        "oci_core_security_list",
+        vcn["default_security_list_id"],
+        {
+            **common,
+            "id": vcn["default_security_list_id"],
+            "display_name": f"Default Security List for {name}",
+            "ingress_security_rules": ingress,
+            "egress_security_rules": egress,
+        },
+    )
+    w.keep(
+        world,
+        "oci_core_route_table",
+        vcn["default_route_table_id"],
+        {
+            **common,
+            "id": vcn["default_route_table_id"],
+            "display_name": f"Default Route Table for {name}",
+            "route_rules": [],
+        },
+    )
+    options: list[Attrs] = [
+        {
+            "type": "DomainNameServer",
+            "server_type": "VcnLocalPlusInternet",
+            "custom_dns_servers": [],
+        }
+    ]
+    if vcn.get("vcn_domain_name"):
+        options.append({"type": "SearchDomain", "search_domain_names": [vcn["vcn_domain_name"]]})
+    w.keep(
+        world,
+        "oci_core_dhcp_options",
+        vcn["default_dhcp_options_id"],
+        {
+            **common,
+            "id": vcn["default_dhcp_options_id"],
+            "display_name": f"Default DHCP Options for {name}",
+            "domain_name_type": "CUSTOM_DOMAIN",
+            "options": options,
+        },
+    )
+
+
+def _default_ids(vcn: Attrs) -> set[str]:
+    return {
+        str(vcn.get(k))
+        for k in ("default_route_table_id", "default_security_list_id", "default_dhcp_options_id")
+        if vcn.get(k)
+    }
 
 
 def _check_subnets_still_fit(attrs: Attrs, nets: list[IPv4Net], world: w.WorldView) -> None:
@@ -147,12 +282,15 @@ def vcn_update(prior: Attrs, attrs: Attrs, world: w.WorldView) -> Attrs:
 
 
 def vcn_delete(attrs: Attrs, world: w.WorldView) -> None:
+    defaults = _default_ids(attrs)
     for tf_type in VCN_CHILD_TYPES:
         for res in w.of_type(world, tf_type):
-            if res["attrs"].get("vcn_id") == attrs.get("id"):
+            if res["attrs"].get("vcn_id") == attrs.get("id") and res["id"] not in defaults:
                 raise conflict(
                     f"vcn {attrs.get('id')} still has {tf_type} {res['id']}; delete it first"
                 )
+    for key in defaults:
+        w.drop(world, key)
 
 
 # --- Subnet ----------------------------------------------------------------------------------
@@ -160,17 +298,17 @@ def vcn_delete(attrs: Attrs, world: w.WorldView) -> None:
 
 # What a subnet or gateway may reference inside its VCN: field -> (type, the VCN's default one).
 _VCN_PARTS = {
-    "route_table_id": ("oci_core_route_table", "default_route_table_id"),
-    "dhcp_options_id": ("oci_core_dhcp_options", "default_dhcp_options_id"),
-    "security_list_ids": ("oci_core_security_list", "default_security_list_id"),
+    "route_table_id": (ROUTE_TABLE_TYPES, "default_route_table_id"),
+    "dhcp_options_id": (("oci_core_dhcp_options",), "default_dhcp_options_id"),
+    "security_list_ids": (SECURITY_LIST_TYPES, "default_security_list_id"),
 }
 
 
 def _require_vcn_member(world: w.WorldView, field: str, ocid: object, vcn: w.Resource) -> None:
-    tf_type, default_key = _VCN_PARTS[field]
+    tf_types, default_key = _VCN_PARTS[field]
     if ocid is not None and ocid == vcn["attrs"].get(default_key):
         return
-    member = w.require(world, field, ocid, tf_type)
+    member = w.require(world, field, ocid, *tf_types)
     if member["attrs"].get("vcn_id") != vcn["id"]:
         raise invalid(
             f"{field} {ocid} belongs to vcn {member['attrs'].get('vcn_id')}, "
@@ -181,6 +319,8 @@ def _require_vcn_member(world: w.WorldView, field: str, ocid: object, vcn: w.Res
 def subnet_create(attrs: Attrs, world: w.WorldView, prior: Attrs | None = None) -> Attrs:
     _compartment(attrs, world)
     vcn = _vcn_of(attrs, world)
+    if prior is None:
+        _per_vcn_limit(world, attrs, ("oci_core_subnet",), MAX_SUBNETS_PER_VCN, "subnets")
     block = attrs.get("cidr_block") or (attrs.get("ipv4cidr_blocks") or [None])[0]
     cidr = parse_cidr("subnet cidr_block", block)
     if cidr.prefixlen > 30:
@@ -203,9 +343,10 @@ def subnet_create(attrs: Attrs, world: w.WorldView, prior: Attrs | None = None) 
             _require_vcn_member(world, field, attrs[field], vcn)
     for sl in attrs.get("security_list_ids") or []:
         _require_vcn_member(world, "security_list_ids", sl, vcn)
-    if len(attrs.get("security_list_ids") or []) > 5:
+    if len(attrs.get("security_list_ids") or []) > MAX_SECURITY_LISTS_PER_SUBNET:
         raise invalid(
-            f"a subnet takes at most 5 security_list_ids, got {len(attrs['security_list_ids'])}"
+            f"a subnet takes at most {MAX_SECURITY_LISTS_PER_SUBNET} security_list_ids, "
+            f"got {len(attrs['security_list_ids'])}"
         )
     _subnet_dns_label(attrs, vcn, world)
     private = bool(attrs.get("prohibit_public_ip_on_vnic"))
@@ -326,15 +467,26 @@ def service_gateway_create(attrs: Attrs, world: w.WorldView) -> Attrs:
 def route_table_create(attrs: Attrs, world: w.WorldView) -> Attrs:
     _compartment(attrs, world)
     vcn = _vcn_of(attrs, world)
+    # The VCN's default table is a record too, so it counts against the limit.
+    _per_vcn_limit(world, attrs, ROUTE_TABLE_TYPES, MAX_ROUTE_TABLES_PER_VCN, "route tables")
+    _route_rules(attrs, vcn, world)
+    w.fill_defaults(attrs, defined_tags={}, freeform_tags={})
+    return attrs
+
+
+def _route_rules(attrs: Attrs, vcn: w.Resource, world: w.WorldView) -> None:
+    rules = attrs.get("route_rules") or []
+    if len(rules) > MAX_ROUTE_RULES:
+        raise limit_exceeded(
+            f"route table has {len(rules)} route_rules (limit {MAX_ROUTE_RULES} per table)"
+        )
     labels = {s["cidr_block"] for s in services(world.region)}
     seen: set[str] = set()
-    for rule in attrs.get("route_rules") or []:
+    for rule in rules:
         _route_rule(rule, vcn, labels, world)
         if rule["destination"] in seen:
             raise invalid(f"route_rules has two rules for destination {rule['destination']}")
         seen.add(rule["destination"])
-    w.fill_defaults(attrs, defined_tags={}, freeform_tags={})
-    return attrs
 
 
 def _route_rule(rule: Attrs, vcn: w.Resource, labels: set[str], world: w.WorldView) -> None:
@@ -435,13 +587,108 @@ def _security_rule(rule: Attrs, peer: str, labels: set[str]) -> None:
 def security_list_create(attrs: Attrs, world: w.WorldView) -> Attrs:
     _compartment(attrs, world)
     _vcn_of(attrs, world)
-    labels = {s["cidr_block"] for s in services(world.region)}
-    for rule in attrs.get("ingress_security_rules") or []:
-        _security_rule(rule, "source", labels)
-    for rule in attrs.get("egress_security_rules") or []:
-        _security_rule(rule, "destination", labels)
+    _per_vcn_limit(world, attrs, SECURITY_LIST_TYPES, MAX_SECURITY_LISTS_PER_VCN, "security lists")
+    _security_rules(attrs, world)
     w.fill_defaults(attrs, defined_tags={}, freeform_tags={})
     return attrs
+
+
+def _security_rules(attrs: Attrs, world: w.WorldView) -> None:
+    labels = {s["cidr_block"] for s in services(world.region)}
+    for key, peer in (
+        ("ingress_security_rules", "source"),
+        ("egress_security_rules", "destination"),
+    ):
+        rules = attrs.get(key) or []
+        if len(rules) > MAX_RULES_PER_DIRECTION:
+            raise limit_exceeded(
+                f"security list has {len(rules)} {key} (limit {MAX_RULES_PER_DIRECTION} "
+                "per direction)"
+            )
+        for rule in rules:
+            _security_rule(rule, peer, labels)
+
+
+# --- a VCN's default route table and security list, taken over --------------------------------
+
+
+def _default_of(world: w.WorldView, attrs: Attrs, vcn_key: str, tf_types: tuple[str, ...]) -> Any:
+    """(record or None, owning VCN or None) for manage_default_resource_id; 404 if neither."""
+    target = require_ocid("manage_default_resource_id", attrs.get("manage_default_resource_id"))
+    record = w.find(world, target)
+    vcn = next(
+        (v for v in w.of_type(world, "oci_core_vcn") if v["attrs"].get(vcn_key) == target), None
+    )
+    if record is not None and record["type"] not in tf_types:
+        raise invalid(
+            f"manage_default_resource_id {target} is a {record['type']}, expected one of "
+            f"{', '.join(tf_types)}"
+        )
+    if record is None and vcn is None:
+        raise not_found(str(ocid_type(target)), target)
+    if vcn is None:
+        vcn = w.find(world, str((record or {}).get("attrs", {}).get("vcn_id")))
+    return record, vcn
+
+
+def _takeover(attrs: Attrs, record: w.Resource | None, vcn: w.Resource | None) -> None:
+    before = (record or {}).get("attrs", {})
+    owner = (vcn or {}).get("attrs", {})
+    if attrs.get("compartment_id") is None:
+        attrs["compartment_id"] = before.get("compartment_id") or owner.get("compartment_id")
+    attrs["id"] = attrs["manage_default_resource_id"]
+    attrs["time_created"] = before.get("time_created") or attrs.get("time_created")
+    w.fill_defaults(
+        attrs, display_name=before.get("display_name"), defined_tags={}, freeform_tags={}
+    )
+
+
+def default_security_list_create(attrs: Attrs, world: w.WorldView) -> Attrs:
+    record, vcn = _default_of(world, attrs, "default_security_list_id", SECURITY_LIST_TYPES)
+    if attrs.get("compartment_id") is not None:
+        require_compartment("compartment_id", attrs["compartment_id"], world.tenancy_id)
+    _display_name(attrs)
+    _security_rules(attrs, world)
+    _takeover(attrs, record, vcn)
+    return attrs
+
+
+def default_route_table_create(attrs: Attrs, world: w.WorldView) -> Attrs:
+    record, vcn = _default_of(world, attrs, "default_route_table_id", ROUTE_TABLE_TYPES)
+    if attrs.get("compartment_id") is not None:
+        require_compartment("compartment_id", attrs["compartment_id"], world.tenancy_id)
+    _display_name(attrs)
+    if vcn is not None:
+        _route_rules(attrs, vcn, world)
+    _takeover(attrs, record, vcn)
+    return attrs
+
+
+def _reset(attrs: Attrs, world: w.WorldView, tf_type: str, vcn_key: str, **empty: Any) -> Any:
+    """What the provider's destroy leaves: the same object with its rules emptied."""
+    vcn = next(
+        (v for v in w.of_type(world, "oci_core_vcn") if v["attrs"].get(vcn_key) == attrs["id"]),
+        None,
+    )
+    kept = {**attrs, **empty}
+    if vcn is not None:
+        kept["vcn_id"] = vcn["id"]
+    return {"type": tf_type, "id": attrs["id"], "attrs": kept}
+
+
+def default_security_list_delete(attrs: Attrs, world: w.WorldView) -> Any:
+    return _reset(
+        attrs,
+        world,
+        "oci_core_security_list",
+        "default_security_list_id",
+        ingress_security_rules=[],
+        egress_security_rules=[],
+    )
+
+
+def default_route_table_delete(attrs: Attrs, world: w.WorldView) -> Any:
+    return _reset(attrs, world, "oci_core_route_table", "default_route_table_id", route_rules=[])
 
 
 def dhcp_options_create(attrs: Attrs, world: w.WorldView) -> Attrs:
@@ -466,7 +713,8 @@ def vcn_member_create(attrs: Attrs, world: w.WorldView) -> Attrs:
 
 
 def gateway_delete(attrs: Attrs, world: w.WorldView) -> None:
-    for table in w.of_type(world, "oci_core_route_table"):
+    tables = [t for tf_type in ROUTE_TABLE_TYPES for t in w.of_type(world, tf_type)]
+    for table in tables:
         for rule in table["attrs"].get("route_rules") or []:
             if rule.get("network_entity_id") == attrs.get("id"):
                 raise conflict(

@@ -36,7 +36,8 @@ class Shape:
         return min(self.bandwidth_max_gbps, ocpus * self.bandwidth_per_ocpu_gbps)
 
 
-# Unverified upper bounds: docs have listed E3/E4 up to 64 OCPUs and 1024 GB.
+# "Container Instances Shapes": E3/E4 1-64 OCPUs, memory 1 GB (or 1 per OCPU) to 64 GB per
+# OCPU and 1024 GB in total, 1 Gbps per OCPU up to 40 Gbps.
 _E4 = Shape(
     name="CI.Standard.E4.Flex",
     processor_description="2.55 GHz AMD EPYC\u2122 7J13 (Milan)",
@@ -54,13 +55,13 @@ _E4 = Shape(
 _E3 = replace(
     _E4, name="CI.Standard.E3.Flex", processor_description="2.25 GHz AMD EPYC\u2122 7742 (Rome)"
 )
-# Unverified: Ampere A1 container instances have been listed up to 76 OCPUs / 512 GB.
+# "Container Instances Shapes": A1 up to 76 OCPUs and 64 GB per OCPU, 488 GB in total.
 _A1 = replace(
     _E4,
     name="CI.Standard.A1.Flex",
     processor_description="3.0 GHz Ampere\u00ae Altra\u2122",
     ocpu_max=76,
-    memory_max_gbs=512,
+    memory_max_gbs=488,
     memory_default_per_ocpu=6,
     vcpus_per_ocpu=1,
 )

@@ -1,4 +1,4 @@
-"""Object Storage bucket rules: names, namespace, versioning, tiers, access types."""
+"""Object Storage bucket rules: names, namespace, versioning, tiers, access types, keys."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from typing import Any
 
 from . import world as w
 from .errors import OciError, conflict, invalid
+from .iam_policy import Need, service_allowed
+from .objects import contents
 from .ocids import new_ocid, require_compartment, require_ocid
 
 Attrs = dict[str, Any]
@@ -15,6 +17,7 @@ _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,256}$")
 STORAGE_TIERS = ("Standard", "Archive")
 ACCESS_TYPES = ("NoPublicAccess", "ObjectRead", "ObjectReadWithoutList")
 AUTO_TIERING = ("Disabled", "InfrequentAccess")
+KEY_NEED = Need("use", frozenset({"keys", "kms-family"}), "KEY_")
 
 
 def bucket_key(namespace: str, name: str) -> str:
@@ -27,7 +30,7 @@ def _one_of(field: str, value: object, allowed: tuple[str, ...]) -> None:
         raise invalid(f"{field} {value!r} is invalid (expected one of: {', '.join(allowed)})")
 
 
-def _validate(attrs: Attrs, world: w.WorldView) -> None:
+def _validate(attrs: Attrs, world: w.WorldView, prior: Attrs | None = None) -> None:
     require_compartment("compartment_id", attrs.get("compartment_id"), world.tenancy_id)
     name = attrs.get("name")
     if not isinstance(name, str) or not _NAME.match(name):
@@ -45,8 +48,11 @@ def _validate(attrs: Attrs, world: w.WorldView) -> None:
     _one_of("storage_tier", attrs.get("storage_tier") or "Standard", STORAGE_TIERS)
     _one_of("access_type", attrs.get("access_type") or "NoPublicAccess", ACCESS_TYPES)
     _one_of("auto_tiering", attrs.get("auto_tiering") or "Disabled", AUTO_TIERING)
-    if attrs.get("kms_key_id") is not None:
-        require_ocid("kms_key_id", attrs["kms_key_id"], "key")
+    # The key is checked when it is set: an unchanged key is not re-checked on other updates.
+    if attrs.get("kms_key_id") is not None and attrs["kms_key_id"] != (prior or {}).get(
+        "kms_key_id"
+    ):
+        _check_key(require_ocid("kms_key_id", attrs["kms_key_id"], "key"), world)
     if attrs.get("retention_rules") and attrs.get("versioning") == "Enabled":
         raise invalid(
             f"bucket {name} has versioning Enabled; retention rules cannot be added "
@@ -54,10 +60,35 @@ def _validate(attrs: Attrs, world: w.WorldView) -> None:
         )
 
 
+def _check_key(key_id: str, world: w.WorldView) -> None:
+    """A customer-managed key must exist and the Object Storage service must be allowed to use
+    it; OCI answers both failures with 404 NotAuthorizedOrFoundKmsKey (provider issue #1514)."""
+    principal = f"objectstorage-{world.region}"
+    key = w.find(world, key_id)
+    if key is None or key["type"] != "oci_kms_key":
+        raise OciError(
+            404,
+            "NotAuthorizedOrFoundKmsKey",
+            f"kms_key_id {key_id} does not exist or is not authorized (no oci_kms_key with "
+            "this OCID in the tenancy)",
+        )
+    compartment = str(key["attrs"].get("compartment_id"))
+    if not service_allowed(world, principal, KEY_NEED, compartment, {"target.key.id": key_id}):
+        raise OciError(
+            404,
+            "NotAuthorizedOrFoundKmsKey",
+            f"kms_key_id {key_id}: the service {principal} is not authorized to use this key; "
+            f"it needs a policy such as: Allow service {principal} to use keys in compartment "
+            f"id {compartment} where target.key.id = '{key_id}'",
+        )
+
+
 def create(attrs: Attrs, world: w.WorldView) -> Attrs:
     _validate(attrs, world)
     name, namespace = attrs["name"], attrs["namespace"]
-    for other in w.other(world, "oci_objectstorage_bucket", attrs.get("id")):
+    # Every bucket already in the cloud counts: a bucket's id is its name, so a second bucket of
+    # the same name arrives with the first one's id.
+    for other in w.of_type(world, "oci_objectstorage_bucket"):
         if (other["attrs"].get("namespace"), other["attrs"].get("name")) == (namespace, name):
             raise conflict(
                 f"Either the bucket {name!r} in namespace {namespace!r} already "
@@ -102,7 +133,7 @@ def _defaults(attrs: Attrs) -> None:
 
 
 def update(prior: Attrs, attrs: Attrs, world: w.WorldView) -> Attrs:
-    _validate(attrs, world)
+    _validate(attrs, world, prior)
     before, after = prior.get("versioning") or "Disabled", attrs.get("versioning") or "Disabled"
     allowed = {
         "Disabled": ("Disabled", "Enabled"),
@@ -142,13 +173,10 @@ def update(prior: Attrs, attrs: Attrs, world: w.WorldView) -> Attrs:
 
 
 def delete(attrs: Attrs, world: w.WorldView) -> None:
-    for obj in w.of_type(world, "oci_objectstorage_object"):
-        if (obj["attrs"].get("namespace"), obj["attrs"].get("bucket")) == (
-            attrs.get("namespace"),
-            attrs.get("name"),
-        ):
-            raise conflict(
-                f"bucket {attrs.get('name')!r} is not empty (object "
-                f"{obj['attrs'].get('object')!r}); delete its objects first",
-                code="BucketNotEmpty",
-            )
+    held = contents(world, attrs.get("namespace"), attrs.get("name"))
+    if held:
+        raise conflict(
+            f"Bucket named '{attrs.get('name')}' is not empty. Delete all object versions "
+            f"first. ({len(held)} objects or previous versions)",
+            code="BucketNotEmpty",
+        )

@@ -2,7 +2,10 @@
 
 ``World`` (the core's, re-exported as ``api.World``) is the snapshot the emulator core hands to
 ``api.create``/``update``/``delete``/``read_data_source``; any object with the same attributes
-(``WorldView``) will do. The rules only read it: every change goes back through returned attrs.
+(``WorldView``) will do. The rules read it, and change the resource asked for only through the
+attrs they return. The one exception is ``keep``/``drop``: what a service creates or removes
+beside that resource (a VCN's default security list, an object's previous versions). The core
+saves the world only when the call succeeds, so a refused call changes nothing.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ Resource = dict[str, Any]  # {"type": tf_type, "id": ocid, "attrs": {...}}
 
 class WorldView(Protocol):
     region: str
+    home_region: str
     tenancy_id: str
     namespace: str
     resources: dict[str, Resource]
@@ -51,6 +55,15 @@ def require(world: WorldView, field_name: str, ocid: object, *tf_types: str) -> 
     if resource is None or (tf_types and resource["type"] not in tf_types):
         raise not_found(ocid_type(value) or field_name, value)
     return resource
+
+
+def keep(world: WorldView, tf_type: str, key: str, attrs: Attrs) -> None:
+    """Record a companion resource the service made (see the module docstring)."""
+    world.resources[key] = {"type": tf_type, "id": key, "attrs": attrs}
+
+
+def drop(world: WorldView, key: str) -> None:
+    world.resources.pop(key, None)
 
 
 def other(world: WorldView, tf_type: str, own_id: object) -> Iterator[Resource]:
