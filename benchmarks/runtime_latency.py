@@ -1,8 +1,11 @@
-"""Start `python -m galley` on loopback and print startup time and request latencies.
+"""Start `python -m galley` on loopback and print startup time and request latencies, then
+the time three concurrent first tool calls take behind a CLI that hangs (they share one round
+of version probes, so all end with its one 10 s timeout).
 
 uv run python benchmarks/runtime_latency.py [requests per kind, default 50]
 """
 
+import hashlib
 import os
 import signal
 import socket
@@ -58,16 +61,90 @@ async def sdk_calls(url: str, mode: str, n: int) -> tuple[float, list[float]]:
     return setup, samples
 
 
+TOOL_CALL = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "tools/call",
+    "params": {"name": "galley_environment", "arguments": {}},
+}
+MCP_HEADERS = {
+    "Accept": "application/json, text/event-stream",
+    "MCP-Protocol-Version": "2025-06-18",
+}
+
+
+async def concurrent_calls(url: str, count: int) -> list[float]:
+    """Seconds until each of `count` simultaneous tools/call requests is answered."""
+    start = time.perf_counter()
+    ended: list[float] = []
+    async with httpx.AsyncClient(trust_env=False, timeout=120) as http:
+
+        async def call() -> None:
+            response = await http.post(url, json=TOOL_CALL, headers=MCP_HEADERS)
+            assert response.status_code == 200, response.text
+            ended.append(time.perf_counter() - start)
+
+        async with anyio.create_task_group() as tg:
+            for _ in range(count):
+                tg.start_soon(call)
+    return sorted(ended)
+
+
+def wait_healthy(http: httpx.Client, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if http.get("/health").status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.02)
+    raise SystemExit("galley did not become healthy")
+
+
+def hung_cli_figures(base_env: dict[str, str], tmp: str) -> None:
+    bin_dir = os.path.join(tmp, "hung-bin")
+    os.mkdir(bin_dir)
+    oci = os.path.join(bin_dir, "oci")
+    with open(oci, "w") as script:  # hangs, with a child of its own
+        script.write("#!/bin/sh\nsleep 300 &\nsleep 300\n")
+    os.chmod(oci, 0o755)
+    port = free_port()
+    env = {
+        **base_env,
+        "GALLEY_PORT": str(port),
+        "GALLEY_DATA_DIR": f"{tmp}/data-hung",
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "galley"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    http = httpx.Client(base_url=f"http://127.0.0.1:{port}", trust_env=False, timeout=30)
+    try:
+        wait_healthy(http, proc)
+        url = f"http://127.0.0.1:{port}/mcp?token={TOKEN}"
+        ended = anyio.run(concurrent_calls, url, 3)
+        figures = ", ".join(f"{seconds:.1f}" for seconds in ended)
+        print(f"{'3 concurrent calls, hung oci CLI (s)':<44} {figures}")
+    finally:
+        http.close()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+
+
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 50
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         env = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if not k.startswith("GALLEY_")},
             "GALLEY_HOST": "127.0.0.1",
             "GALLEY_PORT": str(port),
             "GALLEY_DATA_DIR": f"{tmp}/data",
-            "GALLEY_URL_TOKEN": TOKEN,
+            # As deployed: the runtime is given the token's digest only.
+            "GALLEY_URL_TOKEN_SHA256": hashlib.sha256(TOKEN.encode()).hexdigest(),
         }
         start = time.perf_counter()
         proc = subprocess.Popen(
@@ -101,7 +178,7 @@ def main() -> None:
                 "GET /ready (token, data dir probe)",
                 timed(lambda: http.get(f"/ready?token={TOKEN}"), n),
             )
-            report("401 (wrong token)", timed(lambda: http.get("/ready?token=wrong"), n))
+            report("403 (wrong token)", timed(lambda: http.get("/ready?token=wrong"), n))
 
             for mode in ("2026-07-28", "legacy"):
                 setup, calls = anyio.run(
@@ -116,6 +193,7 @@ def main() -> None:
             code = proc.wait(timeout=60)
             took = time.perf_counter() - stop
             print(f"{'SIGTERM to exit (idle)':<44} {took:.2f} s, status {code}")
+        hung_cli_figures(env, tmp)
 
 
 if __name__ == "__main__":

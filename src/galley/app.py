@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from galley import __version__
 from galley.datadir import data_dir_problem
 from galley.environment import BinaryVersions, EnvironmentReport, environment_report
-from galley.middleware import InFlightCounter, OriginAllowList, TokenGate
+from galley.middleware import InFlightCounter, OriginAllowList, TokenGate, logged_paths
 from galley.runtime_state import RuntimeState
 from galley.settings import Settings
 
@@ -19,6 +19,7 @@ MCP_PATH = "/mcp"
 HEALTH_PATH = "/health"
 READY_PATH = "/ready"
 ENVIRONMENT_TOOL = "galley_environment"
+ROUTES = frozenset({MCP_PATH, HEALTH_PATH, READY_PATH})
 
 
 def build_mcp_server(settings: Settings) -> MCPServer:
@@ -104,5 +105,7 @@ def build_app(settings: Settings, state: RuntimeState) -> ASGIApp:
     app = _answer_get_with_405(app)
     app = InFlightCounter(app, state, probe_paths=frozenset({HEALTH_PATH, READY_PATH}))
     app = OriginAllowList(app, settings.allowed_origins, public_paths=public)
-    # Outermost, so the token is redacted before anything can log the request.
-    return TokenGate(app, settings.url_token, public_paths=public)
+    # Outermost, so the URL is redacted before anything can log the request.
+    return TokenGate(
+        app, settings.url_token_sha256, public_paths=public, logged=logged_paths(ROUTES)
+    )

@@ -1,11 +1,14 @@
 """The `galley_environment` report: what this deployment runs and whether it can store data."""
 
+import contextlib
 import json
 import os
 import platform
 import shutil
+import signal
+import subprocess
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import anyio
@@ -14,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from galley import __version__
 from galley.datadir import data_dir_problem
+from galley.orphans import reap_killed_group
 
 PROBE_TIMEOUT_SECONDS = 10.0  # the oci CLI alone needs a few seconds to start on a small shape
 
@@ -77,22 +81,59 @@ def child_environment() -> dict[str, str]:
     return env
 
 
+async def _run_in_own_group(
+    argv: list[str], env: dict[str, str], timeout: float
+) -> tuple[int, str]:
+    """Run `argv` and return its exit status and stdout; raise TimeoutError after `timeout`.
+
+    The CLI runs as the leader of a new process group, and leaving early (timeout, cancelled
+    request) kills the whole group: a CLI that started children of its own (the oci CLI is a
+    Python program, a wrapper script may fork) must not leave them running behind it. Its
+    stdin is /dev/null, so a CLI that would ask a question gets EOF instead of waiting.
+    """
+    process = await anyio.open_process(
+        argv,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        start_new_session=True,
+    )
+    finished = False
+    try:
+        with anyio.fail_after(timeout):
+            assert process.stdout is not None
+            out = b"".join([chunk async for chunk in process.stdout])
+            status = await process.wait()
+        finished = True
+        return status, out.decode(errors="replace")
+    finally:
+        if not finished:
+            # The group outlives its leader while any member runs, so its id still names this
+            # CLI's group here even if the leader itself has exited.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+        with anyio.CancelScope(shield=True):
+            await process.aclose()
+            if not finished:
+                # As PID 1, Galley has inherited the killed CLI's children: their zombies are its.
+                await reap_killed_group(process.pid)
+
+
 async def probe_binary(probe: Probe, timeout: float = PROBE_TIMEOUT_SECONDS) -> BinaryVersion:
     path = shutil.which(probe.name)
     if path is None:
         return BinaryVersion(name=probe.name, present=False)
-    env = child_environment()
     try:
-        with anyio.fail_after(timeout):
-            done = await anyio.run_process([path, *probe.args], check=False, env=env)
+        status, out = await _run_in_own_group([path, *probe.args], child_environment(), timeout)
     except TimeoutError:
         return BinaryVersion(name=probe.name, present=True, error=f"timed out after {timeout:g}s")
     except OSError as exc:
         return BinaryVersion(name=probe.name, present=True, error=f"cannot run: {exc.strerror}")
-    if done.returncode != 0:
-        return BinaryVersion(name=probe.name, present=True, error=f"exit status {done.returncode}")
+    if status != 0:
+        return BinaryVersion(name=probe.name, present=True, error=f"exit status {status}")
     try:
-        version = probe.parse(done.stdout.decode(errors="replace"))
+        version = probe.parse(out)
     except (ValueError, KeyError, IndexError, TypeError):
         return BinaryVersion(name=probe.name, present=True, error="unrecognised version output")
     return BinaryVersion(name=probe.name, present=True, version=version)
@@ -104,32 +145,59 @@ def data_dir_status(path: Path) -> DataDirStatus:
     return DataDirStatus(path=str(path), usable=problem is None, problem=problem, free_bytes=free)
 
 
+@dataclass
+class _Round:
+    """One round of probes, shared by every call that arrives while it runs."""
+
+    done: anyio.Event = field(default_factory=anyio.Event)
+    answers: list[BinaryVersion] | None = None  # None when its leader was cancelled
+
+
 class BinaryVersions:
     """The CLI versions, probed once per process: the image's binaries never change.
 
     The oci CLI alone takes 0.4-1.4 s to answer. Only answers are kept (a version, or absent);
-    a probe that failed or timed out, e.g. on a cold start, is tried again on the next call.
+    a probe that failed or timed out, e.g. on a cold start, is tried again by the next round.
+    Calls that arrive while a round runs wait for that round and share its answers, so
+    concurrent calls behind a hung CLI all return within one timeout.
     """
 
-    def __init__(self, probes: tuple[Probe, ...] = PROBES) -> None:
+    def __init__(
+        self, probes: tuple[Probe, ...] = PROBES, timeout: float = PROBE_TIMEOUT_SECONDS
+    ) -> None:
         self._probes = probes
+        self._timeout = timeout
         self._known: dict[str, BinaryVersion] = {}
-        self._lock = anyio.Lock()  # concurrent first calls share one round of probes
+        self._round: _Round | None = None
 
     async def get(self) -> list[BinaryVersion]:
-        async with self._lock:
-            missing = [probe for probe in self._probes if probe.name not in self._known]
-            results: dict[str, BinaryVersion] = {}
+        # Each pass waits for a different round, and only passes again when that round's leader
+        # was cancelled (its request went away) before answering.
+        while (running := self._round) is not None:
+            await running.done.wait()
+            if running.answers is not None:
+                return running.answers
+        led = self._round = _Round()
+        try:
+            led.answers = await self._probe_round()
+        finally:
+            self._round = None
+            led.done.set()
+        return led.answers
 
-            async def run(probe: Probe) -> None:
-                results[probe.name] = await probe_binary(probe)
+    async def _probe_round(self) -> list[BinaryVersion]:
+        missing = [probe for probe in self._probes if probe.name not in self._known]
+        results: dict[str, BinaryVersion] = {}
 
-            async with anyio.create_task_group() as tg:
-                for probe in missing:
-                    tg.start_soon(run, probe)
-            answers = {**self._known, **results}
-            self._known.update({name: r for name, r in results.items() if r.error is None})
-            return [answers[probe.name] for probe in self._probes]
+        async def run(probe: Probe) -> None:
+            results[probe.name] = await probe_binary(probe, self._timeout)
+
+        async with anyio.create_task_group() as tg:
+            for probe in missing:
+                tg.start_soon(run, probe)
+        answers = {**self._known, **results}
+        self._known.update({name: r for name, r in results.items() if r.error is None})
+        return [answers[probe.name] for probe in self._probes]
 
 
 async def environment_report(data_dir: Path, versions: BinaryVersions) -> EnvironmentReport:

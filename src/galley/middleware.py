@@ -1,37 +1,76 @@
 """ASGI middleware in front of the MCP app: token gate (with log redaction), Origin
 allow-list and the in-flight request count used while draining."""
 
-import hashlib
-import hmac
 from urllib.parse import parse_qsl
 
 from starlette.datastructures import Headers
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from galley.runtime_state import RuntimeState
+from galley.url_token import TOKEN_PARAM, token_matches
 
-TOKEN_PARAM = "token"  # noqa: S105 - the parameter name, not a secret
 REDACTED_QUERY = b"token=REDACTED"
+REDACTED_PATH = "/REDACTED"
+WELL_KNOWN = "/.well-known/"
+# What MCP clients probe when they look for OAuth (RFC 9728 protected-resource metadata, RFC 8414
+# and OpenID discovery, each also suffixed with the resource's path; dynamic client registration).
+# Logged as they are, so a log shows a client going looking for a sign-in.
+_OAUTH_DOCUMENTS = (
+    "oauth-protected-resource",
+    "oauth-authorization-server",
+    "openid-configuration",
+)
+_OAUTH_ENDPOINTS = frozenset({"/register", "/authorize", "/token"})
 
 
-def _digest(value: str) -> bytes:
-    # Comparing fixed-length digests keeps the time independent of the token's length too.
-    return hashlib.sha256(value.encode("utf-8", "surrogateescape")).digest()
+def logged_paths(routes: frozenset[str]) -> frozenset[str]:
+    """The paths a log may show as they are: `routes`, "/" and the OAuth probes above.
+
+    Fixed strings only: whatever else a client sends, a token it misplaced in the path included,
+    is logged as REDACTED_PATH.
+    """
+    documents = {
+        f"{WELL_KNOWN}{document}{suffix}"
+        for document in _OAUTH_DOCUMENTS
+        for suffix in ("", *routes)
+    }
+    documents |= {f"{route}{WELL_KNOWN}openid-configuration" for route in routes}
+    return frozenset({"/", *routes, *documents, *_OAUTH_ENDPOINTS})
 
 
 class TokenGate:
-    """Require `?token=<GALLEY_URL_TOKEN>` on every path except `public_paths`.
+    """Require `?token=<url token>` on every path except `public_paths`; keep the URL's secrets
+    out of every log.
 
-    Redacts the query string in the scope itself before anything else runs:
-    uvicorn's access log reads the same scope dict when the response starts, so
-    it never sees the token, whether the request is accepted or refused.
+    First, the URL in the scope itself is rewritten: uvicorn's access log reads the same scope
+    dict when the response starts, so it never sees a token, accepted or refused.
+    - The query becomes `token=REDACTED` when it has a `token` parameter, and is dropped
+      otherwise (Galley's endpoints take no other parameter; a mistyped or mis-separated token,
+      `?tokn=`, `?x=1;token=`, stays out of logs too).
+    - A path that is not one of `logged` (fixed strings) becomes REDACTED_PATH, so a token
+      misplaced in the path (`/mcp&token=...`, `/mcp;token=...`, `/token=...`, percent-encoded,
+      a path segment of its own) never reaches a log, however it is spelt. Such a path is no
+      route: it gets 404 with the right token, 403 without.
+
+    Refusals are 403 without a WWW-Authenticate header. A 401 sends MCP clients (the SDKs, the
+    Inspector, mcp-remote) into OAuth discovery and dynamic client registration, a sign-in that
+    can never succeed here; a 403 without a challenge makes them report the refusal and stop.
+    Any path with a `/.well-known/` segment (`/.well-known/oauth-protected-resource`,
+    `/mcp/.well-known/openid-configuration`) is 404 for everyone: there is no OAuth metadata.
     """
 
-    def __init__(self, app: ASGIApp, token: str, public_paths: frozenset[str]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        token_sha256: bytes,
+        public_paths: frozenset[str],
+        logged: frozenset[str],
+    ) -> None:
         self.app = app
-        self._expected = _digest(token)
+        self._expected = token_sha256
         self._public_paths = public_paths
+        self._logged = logged
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -46,20 +85,25 @@ class TokenGate:
             for key, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True)
             if key == TOKEN_PARAM
         ]
-        # Galley's endpoints take no other query parameters. Dropping the whole query
-        # also keeps a mistyped or mis-separated token (`?tokn=`, `;token=`) out of logs.
         scope["query_string"] = REDACTED_QUERY if given else b""
-        if scope["path"] in self._public_paths:
+        path = scope["path"]
+        if path not in self._logged:
+            scope["path"] = REDACTED_PATH
+            scope["raw_path"] = REDACTED_PATH.encode("ascii")
+        if WELL_KNOWN in path:
+            await PlainTextResponse("Not Found", 404)(scope, receive, send)
+            return
+        if path in self._public_paths:
             await self.app(scope, receive, send)
             return
         if not given:
             reason = "missing token: add ?token=<url token> to the URL"
-        elif len(given) == 1 and hmac.compare_digest(_digest(given[0]), self._expected):
+        elif len(given) == 1 and token_matches(given[0], self._expected):
             await self.app(scope, receive, send)
             return
         else:
-            reason = "invalid token"
-        await JSONResponse({"error": "unauthorized", "reason": reason}, 401)(scope, receive, send)
+            reason = "invalid token: the URL's token= value is not this deployment's"
+        await JSONResponse({"error": "forbidden", "reason": reason}, 403)(scope, receive, send)
 
 
 class OriginAllowList:

@@ -9,6 +9,7 @@ from types import FrameType
 import uvicorn
 
 from galley.app import build_app
+from galley.http_protocol import BoundedH11Protocol
 from galley.runtime_state import RuntimeState
 from galley.settings import Settings
 
@@ -66,6 +67,8 @@ def build_config(settings: Settings, state: RuntimeState) -> uvicorn.Config:
         build_app(settings, state),
         host=settings.host,
         port=settings.port,
+        # h11 with time limits on reading requests (slowloris); never httptools, even if present.
+        http=BoundedH11Protocol,
         ws="none",  # nothing here speaks WebSocket; one protocol less to expose
         lifespan="on",
         server_header=False,

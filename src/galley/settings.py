@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from galley.datadir import ensure_data_dir
+from galley.url_token import SHA256_HEX_LENGTH, token_sha256
 
 DEFAULT_HOST = "0.0.0.0"  # noqa: S104 - the container must be reachable from the gateway
 DEFAULT_PORT = 8000
@@ -21,6 +22,9 @@ MIN_TOKEN_LENGTH = 16
 # RFC 3986 unreserved characters: the token travels in the URL unencoded. The same class as the
 # url_token validation of modules/container-instance.
 URL_SAFE_TOKEN = re.compile(r"[A-Za-z0-9._~-]+")
+HEX_DIGITS = re.compile(r"[0-9A-Fa-f]+")
+TOKEN_VAR = "GALLEY_URL_TOKEN"  # noqa: S105 - names of variables, not secrets
+TOKEN_SHA256_VAR = "GALLEY_URL_TOKEN_SHA256"  # noqa: S105
 
 
 class SettingsError(Exception):
@@ -32,7 +36,8 @@ class Settings:
     host: str
     port: int
     data_dir: Path
-    url_token: str = field(repr=False)
+    url_token_sha256: bytes = field(repr=False)
+    """SHA-256 of the URL token: the runtime keeps only the digest, whichever variable gave it."""
     # Empty: every request carrying an Origin header is refused (browsers send one; MCP hosts
     # calling server-to-server send none), as the MCP transport spec asks of servers.
     allowed_origins: frozenset[str] = frozenset()
@@ -52,25 +57,51 @@ def parse_port(env: Mapping[str, str]) -> int:
     return port
 
 
-def _parse_token(env: Mapping[str, str]) -> str:
+def _parse_token(token: str) -> bytes:
     # Messages give the length only: the value is a secret.
-    token = env.get("GALLEY_URL_TOKEN", "")
-    if not token:
-        raise SettingsError(
-            "GALLEY_URL_TOKEN is not set; expected a secret of at least "
-            f"{MIN_TOKEN_LENGTH} characters that clients pass as ?token="
-        )
     if not URL_SAFE_TOKEN.fullmatch(token):
         raise SettingsError(
-            "GALLEY_URL_TOKEN contains characters that are not URL-safe; expected only "
+            f"{TOKEN_VAR} contains characters that are not URL-safe; expected only "
             "letters, digits, '.', '_', '~' and '-'"
         )
     if len(token) < MIN_TOKEN_LENGTH:
         raise SettingsError(
-            f"GALLEY_URL_TOKEN is {len(token)} characters long; "
-            f"expected at least {MIN_TOKEN_LENGTH}"
+            f"{TOKEN_VAR} is {len(token)} characters long; expected at least {MIN_TOKEN_LENGTH}"
         )
-    return token
+    return token_sha256(token)
+
+
+def _parse_token_sha256(digest: str) -> bytes:
+    if len(digest) != SHA256_HEX_LENGTH or not HEX_DIGITS.fullmatch(digest):
+        raise SettingsError(
+            f"{TOKEN_SHA256_VAR} is not a SHA-256 digest ({len(digest)} characters); expected "
+            f"{SHA256_HEX_LENGTH} hexadecimal digits, the SHA-256 of the token's UTF-8 bytes "
+            "(Terraform's sha256(token))"
+        )
+    return bytes.fromhex(digest)
+
+
+def _parse_url_token(env: Mapping[str, str]) -> bytes:
+    """The URL token's SHA-256, from exactly one of GALLEY_URL_TOKEN and its digest variable.
+
+    The digest form keeps the token out of the container instance's environment, which anyone
+    allowed to read the instance can see; the runtime never needs the token itself.
+    """
+    token = env.get(TOKEN_VAR, "")
+    digest = env.get(TOKEN_SHA256_VAR, "")
+    if token and digest:
+        raise SettingsError(
+            f"{TOKEN_VAR} and {TOKEN_SHA256_VAR} are both set; expected exactly one of them"
+        )
+    if digest:
+        return _parse_token_sha256(digest)
+    if token:
+        return _parse_token(token)
+    raise SettingsError(
+        f"{TOKEN_VAR} is not set, nor {TOKEN_SHA256_VAR}; expected one of them: the secret "
+        f"clients pass as ?token= (at least {MIN_TOKEN_LENGTH} URL-safe characters) or its "
+        f"SHA-256 as {SHA256_HEX_LENGTH} hexadecimal digits"
+    )
 
 
 def _parse_origins(env: Mapping[str, str]) -> frozenset[str]:
@@ -106,7 +137,7 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
     """Parse and check every setting; create the data dir. Raises SettingsError."""
     host = env.get("GALLEY_HOST", "").strip() or DEFAULT_HOST
     port = parse_port(env)
-    token = _parse_token(env)
+    url_token_sha256 = _parse_url_token(env)
     allowed_origins = _parse_origins(env)
     shutdown_grace_seconds = _parse_grace(env)
     raw_dir = env.get("GALLEY_DATA_DIR", "").strip() or DEFAULT_DATA_DIR
@@ -120,7 +151,7 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         host=host,
         port=port,
         data_dir=data_dir,
-        url_token=token,
+        url_token_sha256=url_token_sha256,
         allowed_origins=allowed_origins,
         shutdown_grace_seconds=shutdown_grace_seconds,
     )

@@ -1,5 +1,7 @@
 """Fixtures that run the real `python -m galley` (uvicorn) on a free loopback port."""
 
+import hashlib
+import json
 import os
 import signal
 import socket
@@ -14,6 +16,8 @@ import httpx
 import pytest
 
 TOKEN = "tok-0123456789abcdef-runtime-tests"  # 33 characters
+# What the container-instance module puts in the instance: Terraform's sha256(token).
+TOKEN_SHA256 = hashlib.sha256(TOKEN.encode()).hexdigest()
 
 
 def free_port() -> int:
@@ -65,6 +69,23 @@ class GalleyProcess:
         """Everything the process wrote to stdout and stderr so far."""
         return (self.log_dir / "stdout.log").read_text() + (self.log_dir / "stderr.log").read_text()
 
+    def environment_report(self) -> dict:
+        """One galley_environment call over raw HTTP (stateless server: no initialize needed)."""
+        body = {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "tools/call",
+            "params": {"name": "galley_environment", "arguments": {}},
+        }
+        headers = {
+            "Accept": "application/json, text/event-stream",
+            "MCP-Protocol-Version": "2025-06-18",
+        }
+        response = self.http.post(f"/mcp?token={self.token}", json=body, headers=headers)
+        assert response.status_code == 200, response.text
+        (data,) = [line[5:] for line in response.text.splitlines() if line.startswith("data:")]
+        return json.loads(data)["result"]["structuredContent"]
+
     def wait_healthy(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -89,11 +110,12 @@ class GalleyProcess:
                 self.proc.wait()
 
 
-def start_galley(tmp: Path, **settings: str) -> GalleyProcess:
+def start_galley(tmp: Path, wrapper: tuple[str, ...] = (), **settings: str) -> GalleyProcess:
+    """Start `python -m galley` (run by `wrapper`, a command line it is appended to, if any)."""
     # A free port can be taken by another process (other suites run in parallel)
     # between finding it and binding it: try again on a fresh port then.
     for attempt in range(3):
-        galley = _launch(tmp / f"try{attempt}", **settings)
+        galley = _launch(tmp / f"try{attempt}", wrapper, **settings)
         try:
             galley.wait_healthy()
         except AssertionError:
@@ -108,7 +130,7 @@ def start_galley(tmp: Path, **settings: str) -> GalleyProcess:
     raise AssertionError("unreachable")
 
 
-def _launch(tmp: Path, **settings: str) -> GalleyProcess:
+def _launch(tmp: Path, wrapper: tuple[str, ...], **settings: str) -> GalleyProcess:
     port = free_port()
     data_dir = tmp / "data"
     log_dir = tmp / "logs"
@@ -121,11 +143,13 @@ def _launch(tmp: Path, **settings: str) -> GalleyProcess:
         PYTHONUNBUFFERED="1",
     )
     env.update(settings)
+    if "GALLEY_URL_TOKEN_SHA256" in settings and "GALLEY_URL_TOKEN" not in settings:
+        del env["GALLEY_URL_TOKEN"]  # the digest alone, as in a deployment
     with (log_dir / "stdout.log").open("w") as out, (log_dir / "stderr.log").open("w") as err:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "galley"], env=env, stdout=out, stderr=err, cwd=tmp
+            [*wrapper, sys.executable, "-m", "galley"], env=env, stdout=out, stderr=err, cwd=tmp
         )
-    return GalleyProcess(proc, port, env["GALLEY_URL_TOKEN"], data_dir, log_dir)
+    return GalleyProcess(proc, port, settings.get("GALLEY_URL_TOKEN", TOKEN), data_dir, log_dir)
 
 
 @pytest.fixture
@@ -163,16 +187,30 @@ def galley(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GalleyProcess]:
     server.stop()
 
 
+@pytest.fixture(scope="module")
+def galley_digest_only(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GalleyProcess]:
+    """One server given only GALLEY_URL_TOKEN_SHA256, as deployed, shared by a module's tests."""
+    server = start_galley(tmp_path_factory.mktemp("galley"), GALLEY_URL_TOKEN_SHA256=TOKEN_SHA256)
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def start(tmp_path: Path) -> Iterator:
     """Start a dedicated server with extra GALLEY_* settings; stopped after the test."""
     started: list[GalleyProcess] = []
 
-    def _start(**settings: str) -> GalleyProcess:
-        server = start_galley(tmp_path / f"s{len(started)}", **settings)
+    def _start(wrapper: tuple[str, ...] = (), **settings: str) -> GalleyProcess:
+        server = start_galley(tmp_path / f"s{len(started)}", wrapper, **settings)
         started.append(server)
         return server
 
     yield _start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def url_token_sha256() -> str:
+    """The hex SHA-256 of the token `start()` servers accept (what a deployment is given)."""
+    return TOKEN_SHA256

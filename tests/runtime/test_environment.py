@@ -4,6 +4,7 @@ import json
 import os
 import shutil
 import stat
+import time
 from pathlib import Path
 
 import anyio
@@ -160,22 +161,97 @@ def test_a_failed_probe_is_tried_again(bin_dir):
     assert runs(count) == 2
 
 
-def call_tool(server) -> dict:
-    """One galley_environment call over raw HTTP (stateless server: no initialize needed)."""
-    body = {
-        "jsonrpc": "2.0",
-        "id": 1,
-        "method": "tools/call",
-        "params": {"name": "galley_environment", "arguments": {}},
-    }
-    headers = {
-        "Accept": "application/json, text/event-stream",
-        "MCP-Protocol-Version": "2025-06-18",
-    }
-    response = server.http.post(f"/mcp?token={server.token}", json=body, headers=headers)
-    assert response.status_code == 200, response.text
-    (data,) = [line[5:] for line in response.text.splitlines() if line.startswith("data:")]
-    return json.loads(data)["result"]["structuredContent"]
+def running(pid: int) -> bool:
+    """Whether `pid` is a live process (a zombie only waits for its parent to collect it)."""
+    try:
+        stat_line = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat_line.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def wait_until_gone(pid: int, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while running(pid):
+        assert time.monotonic() < deadline, f"process {pid} still runs"
+        time.sleep(0.05)
+
+
+def hanging_with_a_child(bin_dir: Path, name: str) -> tuple[Path, Path]:
+    """A fake CLI that starts a child of its own, then hangs; it records its runs and the
+    child's pid."""
+    count = bin_dir.parent / f"{name}.runs"
+    child = bin_dir.parent / f"{name}.child"
+    fake(bin_dir, name, f"echo run >> '{count}'\n{SLEEP} 300 &\necho $! > '{child}'\n{SLEEP} 300")
+    return count, child
+
+
+def test_concurrent_calls_share_one_round_behind_a_hung_cli(bin_dir):
+    """Three concurrent calls behind a hung CLI all end with its one timeout (they used to wait
+    for one timeout each, in turn), and the CLI's own child is killed with it."""
+    count, child = hanging_with_a_child(bin_dir, "oci")
+    timeout = 1.0
+
+    async def three_calls() -> tuple[float, list[tuple[float, str | None]]]:
+        versions = BinaryVersions(timeout=timeout)
+        ended: list[tuple[float, str | None]] = []
+
+        async def call() -> None:
+            oci = {b.name: b for b in await versions.get()}["oci"]
+            ended.append((time.monotonic(), oci.error))
+
+        began = time.monotonic()
+        async with anyio.create_task_group() as tg:
+            for _ in range(3):
+                tg.start_soon(call)
+        return began, ended
+
+    began, ended = anyio.run(three_calls)
+    assert runs(count) == 1
+    assert [error for _, error in ended] == ["timed out after 1s"] * 3
+    assert max(at for at, _ in ended) - began < 2 * timeout
+    wait_until_gone(int(child.read_text()))
+
+
+def test_a_timed_out_cli_leaves_no_child_running(bin_dir):
+    _, child = hanging_with_a_child(bin_dir, "kubectl")
+    result = probe("kubectl", timeout=0.5)
+    assert result.error == "timed out after 0.5s"
+    wait_until_gone(int(child.read_text()))
+
+
+def test_a_call_outlives_the_cancelled_call_it_waited_for(bin_dir):
+    """The call running a round may be cancelled (its client went away): those waiting for that
+    round then run one of their own instead of failing."""
+    count = bin_dir.parent / "oci.runs"
+    # Slow on its first run only; shell builtins and SLEEP only (PATH holds just the fakes).
+    body = (
+        f"[ -e '{count}' ] && {{ echo run >> '{count}'; echo 3.51.2; exit 0; }}\n"
+        f"echo run >> '{count}'\n{SLEEP} 30\necho 0.0.0-first"
+    )
+    fake(bin_dir, "oci", body)
+
+    async def cancelled_then_waiting() -> dict[str, str | None]:
+        versions = BinaryVersions(timeout=20)
+        outcome: dict[str, str | None] = {}
+
+        async def first() -> None:
+            with anyio.move_on_after(0.5):
+                await versions.get()
+                outcome["first"] = "finished"
+
+        async def second() -> None:
+            await anyio.sleep(0.1)  # joins the round `first` runs
+            outcome["second"] = {b.name: b for b in await versions.get()}["oci"].version
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(first)
+            tg.start_soon(second)
+        return outcome
+
+    outcome = anyio.run(cancelled_then_waiting)
+    assert outcome == {"second": "3.51.2"}
+    assert runs(count) == 2
 
 
 def test_tool_runs_the_clis_once_and_never_shows_them_the_token(start, tmp_path):
@@ -189,7 +265,7 @@ def test_tool_runs_the_clis_once_and_never_shows_them_the_token(start, tmp_path)
         'echo "{\\"terraform_version\\": \\"token=[$GALLEY_URL_TOKEN]\\"}"',
     )
     server = start(PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    reports = [call_tool(server), call_tool(server)]
+    reports = [server.environment_report(), server.environment_report()]
     assert runs(count) == 1
     for report in reports:
         terraform = next(b for b in report["binaries"] if b["name"] == "terraform")

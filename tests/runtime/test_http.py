@@ -37,7 +37,7 @@ def test_health_ignores_a_wrong_token(galley):
     assert galley.http.get("/health", params={"token": "nope"}).status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/mcp", "/ready", "/no-such-path"])
+@pytest.mark.parametrize("path", ["/mcp", "/ready", "/no-such-path", "/register"])
 @pytest.mark.parametrize(
     ("query", "reason"),
     [
@@ -50,19 +50,21 @@ def test_health_ignores_a_wrong_token(galley):
         ("?tokn=RIGHT", "missing token"),
     ],
 )
-def test_requests_without_the_right_token_get_401(galley, path, query, reason):
+def test_requests_without_the_right_token_get_403(galley, path, query, reason):
     query = (
         query.replace("SAME_LENGTH", "x" * len(galley.token))
         .replace("LONGER", galley.token + "x")
         .replace("RIGHT", galley.token)
     )
     response = galley.http.post(path + query, json=INIT_2025_06_18, headers=MCP_HEADERS)
-    assert response.status_code == 401
+    assert response.status_code == 403
     assert response.headers["content-type"] == "application/json"
-    assert response.json()["error"] == "unauthorized"
+    assert response.json()["error"] == "forbidden"
     assert response.json()["reason"].startswith(reason)
-    # A WWW-Authenticate challenge would send MCP clients into OAuth discovery.
+    # A 401, or any WWW-Authenticate challenge, sends MCP clients into OAuth discovery and
+    # client registration (tests/runtime/test_real_clients.py).
     assert "www-authenticate" not in response.headers
+    assert galley.token not in response.text
 
 
 def test_ready_with_token(galley):
@@ -77,11 +79,17 @@ def test_ready_with_token(galley):
         "/.well-known/oauth-authorization-server",
         "/.well-known/oauth-protected-resource",
         "/.well-known/oauth-protected-resource/mcp",
+        "/.well-known/openid-configuration",
+        "/mcp/.well-known/openid-configuration",
+        "/.well-known/anything-else",
     ],
 )
-def test_no_oauth_metadata(galley, path):
-    assert galley.http.get(path).status_code == 401
-    assert galley.http.get(path, params={"token": galley.token}).status_code == 404
+def test_no_oauth_metadata_with_or_without_the_token(galley, path):
+    """No OAuth metadata anywhere: a plain 404, the answer discovery takes for "none here"."""
+    for params in ({}, {"token": "wrong"}, {"token": galley.token}):
+        response = galley.http.get(path, params=params)
+        assert response.status_code == 404
+        assert "www-authenticate" not in response.headers
 
 
 @pytest.mark.parametrize("method", ["GET", "POST"])

@@ -3,6 +3,7 @@
 import json
 import shutil
 import subprocess
+from pathlib import Path
 
 import anyio
 import httpx2
@@ -89,4 +90,22 @@ def test_sdk_client_with_a_wrong_token_fails(galley):
     exchanges: list = []
     with pytest.raises(Exception):  # noqa: B017 - the SDK wraps the refusal in exception groups
         anyio.run(use_galley, wrong, "legacy", exchanges)
-    assert exchanges == [("POST", 401)]
+    assert exchanges == [("POST", 403)]
+
+
+def test_a_runtime_given_only_the_token_digest(start, url_token_sha256):
+    """As deployed: the container instance's environment holds sha256(token), never the token."""
+    server = start(GALLEY_URL_TOKEN_SHA256=url_token_sha256)
+    environ = Path(f"/proc/{server.proc.pid}/environ").read_bytes().split(b"\0")
+    assert f"GALLEY_URL_TOKEN_SHA256={url_token_sha256}".encode() in environ
+    assert not any(server.token.encode() in entry for entry in environ)
+
+    session = anyio.run(use_galley, server.mcp_url, "2026-07-28")
+    assert session["result"].is_error is False
+    assert session["result"].structured_content["galley_version"] == __version__
+
+    wrong = server.mcp_url.replace(server.token, "x" * len(server.token))
+    exchanges: list = []
+    with pytest.raises(Exception):  # noqa: B017 - the SDK wraps the refusal in exception groups
+        anyio.run(use_galley, wrong, "legacy", exchanges)
+    assert exchanges == [("POST", 403)]

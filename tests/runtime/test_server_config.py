@@ -1,5 +1,6 @@
 """The uvicorn configuration `python -m galley` serves with."""
 
+from galley.http_protocol import BoundedH11Protocol
 from galley.runtime_state import RuntimeState
 from galley.server import build_config
 from galley.settings import DEFAULT_HOST, DEFAULT_PORT, load_settings
@@ -21,3 +22,15 @@ def test_keep_alive_outlasts_the_proxies_idle_timeout(tmp_path):
         "none",
         False,
     )
+
+
+def test_requests_are_read_under_time_limits(tmp_path):
+    settings = load_settings(
+        {"GALLEY_URL_TOKEN": "0123456789abcdef", "GALLEY_DATA_DIR": str(tmp_path)}
+    )
+    config = build_config(settings, RuntimeState())
+    # The class itself (never "auto", which would pick httptools when installed): its limits are
+    # exercised in test_connections.py.
+    assert config.http is BoundedH11Protocol
+    assert BoundedH11Protocol.head_timeout < config.timeout_keep_alive
+    assert BoundedH11Protocol.body_idle_timeout < config.timeout_keep_alive

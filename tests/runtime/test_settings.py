@@ -1,5 +1,6 @@
 """Settings parsing, and how the CLI reports bad settings."""
 
+import hashlib
 import socket
 from pathlib import Path
 
@@ -12,8 +13,10 @@ from galley.settings import (
     SettingsError,
     load_settings,
 )
+from galley.url_token import token_sha256
 
 TOKEN = "0123456789abcdef"  # exactly the minimum length
+TOKEN_SHA256 = hashlib.sha256(TOKEN.encode()).hexdigest()
 
 
 def env_for(tmp_path: Path, **overrides: str) -> dict[str, str]:
@@ -29,7 +32,7 @@ def test_defaults_and_data_dir_created(tmp_path):
     assert settings.port == DEFAULT_PORT
     assert settings.data_dir == data_dir
     assert data_dir.is_dir()
-    assert settings.url_token == TOKEN
+    assert settings.url_token_sha256 == hashlib.sha256(TOKEN.encode()).digest()
     assert settings.allowed_origins == frozenset()
     assert settings.shutdown_grace_seconds == DEFAULT_SHUTDOWN_GRACE_SECONDS
     assert TOKEN not in repr(settings)
@@ -69,13 +72,81 @@ def test_token_must_be_url_safe(tmp_path, bad):
 
 def test_every_url_safe_character_is_accepted(tmp_path):
     token = "AZaz09._~-" + TOKEN
-    assert load_settings(env_for(tmp_path, GALLEY_URL_TOKEN=token)).url_token == token
+    settings = load_settings(env_for(tmp_path, GALLEY_URL_TOKEN=token))
+    assert settings.url_token_sha256 == hashlib.sha256(token.encode()).digest()
+
+
+@pytest.mark.parametrize("digest", [TOKEN_SHA256, TOKEN_SHA256.upper()], ids=["lower", "upper"])
+def test_the_token_digest_can_stand_for_the_token(tmp_path, digest):
+    from_digest = load_settings(
+        {"GALLEY_URL_TOKEN_SHA256": digest, "GALLEY_DATA_DIR": str(tmp_path / "data")}
+    )
+    from_token = load_settings(env_for(tmp_path))
+    assert from_digest == from_token
+    assert from_digest.url_token_sha256 == bytes.fromhex(TOKEN_SHA256)
+    assert TOKEN_SHA256 not in repr(from_digest).lower()
+
+
+@pytest.mark.parametrize(
+    "token",
+    [TOKEN, "AZaz09._~-" + TOKEN, "tok-0123456789abcdef-runtime-tests", "x" * 200],
+)
+def test_the_digest_is_terraforms_sha256_of_the_token(token):
+    """The container-instance module passes Terraform's `sha256(token)`: the lowercase hex of the
+    token's UTF-8 bytes, which is what hashlib gives."""
+    assert token_sha256(token).hex() == hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        (
+            {"GALLEY_URL_TOKEN": TOKEN, "GALLEY_URL_TOKEN_SHA256": TOKEN_SHA256},
+            "GALLEY_URL_TOKEN and GALLEY_URL_TOKEN_SHA256 are both set; expected exactly one",
+        ),
+        ({}, "GALLEY_URL_TOKEN is not set, nor GALLEY_URL_TOKEN_SHA256; expected one of them"),
+        (
+            {"GALLEY_URL_TOKEN_SHA256": TOKEN_SHA256[:-1]},
+            "GALLEY_URL_TOKEN_SHA256 is not a SHA-256 digest (63 characters); expected 64 "
+            "hexadecimal digits",
+        ),
+        (
+            {"GALLEY_URL_TOKEN_SHA256": TOKEN_SHA256 + "0"},
+            "GALLEY_URL_TOKEN_SHA256 is not a SHA-256 digest (65 characters)",
+        ),
+        (
+            {"GALLEY_URL_TOKEN_SHA256": "g" + TOKEN_SHA256[1:]},
+            "GALLEY_URL_TOKEN_SHA256 is not a SHA-256 digest (64 characters)",
+        ),
+        (
+            {"GALLEY_URL_TOKEN_SHA256": f" {TOKEN_SHA256[1:]}"},
+            "GALLEY_URL_TOKEN_SHA256 is not a SHA-256 digest (64 characters)",
+        ),
+        (
+            # The token itself where its digest is expected.
+            {"GALLEY_URL_TOKEN_SHA256": TOKEN},
+            "GALLEY_URL_TOKEN_SHA256 is not a SHA-256 digest (16 characters)",
+        ),
+    ],
+    ids=["both", "neither", "short", "long", "not-hex", "space", "token-as-digest"],
+)
+def test_cli_names_the_token_variables_and_never_their_values(cli, tmp_path, settings, expected):
+    done = cli(GALLEY_DATA_DIR=str(tmp_path / "data"), **settings)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("galley: error: ")
+    assert expected in line
+    for value in settings.values():
+        assert value.strip() not in line
+    assert TOKEN not in line
+    assert not (tmp_path / "data").exists()
 
 
 @pytest.mark.parametrize(
     ("name", "value", "expected"),
     [
-        ("GALLEY_URL_TOKEN", "", "GALLEY_URL_TOKEN is not set"),
+        ("GALLEY_URL_TOKEN", "", "GALLEY_URL_TOKEN is not set, nor GALLEY_URL_TOKEN_SHA256"),
         ("GALLEY_URL_TOKEN", "x" * 15, "TOKEN is 15 characters long; expected at least 16"),
         ("GALLEY_PORT", "http", "GALLEY_PORT='http' is not a whole number"),
         ("GALLEY_PORT", "0", "GALLEY_PORT='0' is out of range"),
@@ -124,7 +195,7 @@ def test_bad_settings_are_not_touching_the_data_dir(tmp_path):
 @pytest.mark.parametrize(
     ("settings", "expected"),
     [
-        ({}, "GALLEY_URL_TOKEN is not set"),
+        ({}, "GALLEY_URL_TOKEN is not set, nor GALLEY_URL_TOKEN_SHA256"),
         ({"GALLEY_URL_TOKEN": "short-token"}, "GALLEY_URL_TOKEN is 11 characters long"),
         ({"GALLEY_URL_TOKEN": TOKEN, "GALLEY_PORT": "eighty"}, "GALLEY_PORT='eighty'"),
         (
