@@ -4,6 +4,9 @@ locals {
   galley_port = 8000
   # MCP's Streamable HTTP path on the Galley runtime.
   mcp_path = "/mcp"
+  # The IAM policy allows pulls from one OCIR repository: the one the image URL names, or the
+  # module's default (galley) for the default URL.
+  image_repository_name = try(regex("^[^/]+/[^/]+/([^:@]+)", var.galley_image_url)[0], null)
 }
 
 module "network" {
@@ -25,6 +28,11 @@ module "object_storage" {
   name_prefix    = var.name_prefix
   freeform_tags  = var.freeform_tags
   kms_key_id     = var.kms_key_id
+
+  previous_version_retention_days = var.previous_version_retention_days
+  # The bucket (with a customer-managed key) and its lifecycle rules need the Object Storage
+  # service's own rights first.
+  service_policy_id = module.iam.service_policy_id
 }
 
 module "iam" {
@@ -36,12 +44,16 @@ module "iam" {
   compartment_id             = var.compartment_id
   name_prefix                = var.name_prefix
   freeform_tags              = var.freeform_tags
+  region                     = var.region
   tenancy_id                 = var.tenancy_id
   dynamic_group_id           = var.dynamic_group_id
   bucket_name                = module.object_storage.bucket_name
   galley_work_compartment_id = var.galley_work_compartment_id
   policy_compartment_id      = var.policy_compartment_id
+  kms_key_id                 = var.kms_key_id
+  kms_key_compartment_id     = var.kms_key_compartment_id
 
+  image_repository_name           = local.image_repository_name
   image_repository_compartment_id = var.image_repository_compartment_id
 }
 
@@ -59,9 +71,11 @@ module "container_instance" {
   image_tag        = var.image_tag
   galley_image_url = var.galley_image_url
   galley_port      = local.galley_port
-  url_token        = var.url_token
-  bucket_name      = module.object_storage.bucket_name
-  bucket_namespace = module.object_storage.bucket_namespace
+
+  image_repository_name = local.image_repository_name
+  url_token             = var.url_token
+  bucket_name           = module.object_storage.bucket_name
+  bucket_namespace      = module.object_storage.bucket_namespace
   # Orders the instance after the policy (image pull and bucket access through the resource
   # principal). Not a module-level depends_on: that would defer the module's data sources on
   # any policy change and replace the instance.
@@ -78,4 +92,7 @@ module "api_gateway" {
   backend_ip     = module.container_instance.private_ip
   backend_port   = local.galley_port
   path_prefix    = var.path_prefix
+
+  execution_log_enabled          = var.execution_log_enabled
+  rate_limit_requests_per_second = var.rate_limit_requests_per_second
 }

@@ -44,3 +44,8 @@ output "dynamic_group_matching_rule" {
   description = "Matching rule the dynamic group should have."
   value       = module.iam.dynamic_group_matching_rule
 }
+
+output "home_region" {
+  description = "Region the IAM policies were written to (the tenancy's home region)."
+  value       = local.home_region
+}

@@ -21,10 +21,20 @@ variable "dynamic_group_id" {
   type        = string
 }
 
+variable "tenancy_id" {
+  description = "OCID of the tenancy (tenancy= in ~/.oci/config). Its home region receives the IAM policies; the policy also goes to the tenancy root when it names several compartments and policy_compartment_id is null."
+  type        = string
+
+  validation {
+    condition     = can(regex("^ocid1\\.tenancy\\.oc[0-9]+\\.[a-z0-9-]*\\.[a-z0-9]+$", var.tenancy_id))
+    error_message = "tenancy_id = \"${var.tenancy_id}\" is invalid: expected a tenancy OCID (ocid1.tenancy.oc1..<id>), the tenancy= line of ~/.oci/config."
+  }
+}
+
 # Optional.
 
 variable "home_region" {
-  description = "Home region of the tenancy, where IAM policies are written. null = region."
+  description = "Home region of the tenancy, where IAM policies are written. null = read from the tenancy (its home_region_key)."
   type        = string
   default     = null
 
@@ -36,12 +46,6 @@ variable "home_region" {
 
 variable "config_file_profile" {
   description = "Profile of ~/.oci/config to authenticate with. null = DEFAULT."
-  type        = string
-  default     = null
-}
-
-variable "tenancy_id" {
-  description = "OCID of the tenancy; the IAM policy goes there when it names several compartments and policy_compartment_id is null."
   type        = string
   default     = null
 }
@@ -88,8 +92,20 @@ variable "network" {
 }
 
 variable "kms_key_id" {
-  description = "OCID of a Vault key for the bucket. null = Oracle-managed keys."
+  description = "OCID of a Vault key for the bucket (the IAM module then lets Object Storage use it). null = Oracle-managed keys."
   type        = string
+  default     = null
+}
+
+variable "kms_key_compartment_id" {
+  description = "OCID of the compartment holding kms_key_id. null = compartment_id."
+  type        = string
+  default     = null
+}
+
+variable "previous_version_retention_days" {
+  description = "Days previous object versions are kept in the bucket. null = the module's default (30)."
+  type        = number
   default     = null
 }
 
@@ -122,6 +138,18 @@ variable "url_token" {
   type        = string
   default     = null
   sensitive   = true
+}
+
+variable "execution_log_enabled" {
+  description = "Send the API Gateway's execution logs to OCI Logging (never access logs: they would record the token)."
+  type        = bool
+  default     = false
+}
+
+variable "rate_limit_requests_per_second" {
+  description = "Requests per second the gateway accepts from one client IP. null = the module's default (50)."
+  type        = number
+  default     = null
 }
 
 variable "path_prefix" {

@@ -23,15 +23,20 @@ resource "oci_apigateway_deployment" "this" {
   freeform_tags  = local.freeform_tags
 
   specification {
-    # The token travels in the query string, which access logs record: they stay off.
-    # Execution logs do not hold the request line.
+    # Only log_level matters here: is_enabled would switch on OCI's deprecated upload of logs to
+    # a bucket, not OCI Logging. Execution logs reach OCI Logging through oci_logging_log below.
     logging_policies {
-      access_log {
-        is_enabled = false
-      }
       execution_log {
-        is_enabled = true
-        log_level  = "WARN"
+        log_level = var.execution_log_level
+      }
+    }
+
+    # Per client IP: the gateway only checks that a token is present, so this is what stops one
+    # address from hammering Galley with bad tokens.
+    request_policies {
+      rate_limiting {
+        rate_key                    = "CLIENT_IP"
+        rate_in_requests_per_second = var.rate_limit_requests_per_second
       }
     }
 
@@ -60,6 +65,37 @@ resource "oci_apigateway_deployment" "this" {
           }
         }
       }
+    }
+  }
+}
+
+# Execution logs (the gateway's own errors and warnings: no request line, so no token) in OCI
+# Logging. Never an access log: it records every request line, and the token is in the URL.
+resource "oci_logging_log_group" "this" {
+  count          = var.execution_log_enabled && var.log_group_id == null ? 1 : 0
+  compartment_id = var.compartment_id
+  display_name   = "${var.name_prefix}-logs"
+  description    = "Galley (${var.name_prefix}): API Gateway execution logs"
+  freeform_tags  = local.freeform_tags
+}
+
+resource "oci_logging_log" "execution" {
+  count              = var.execution_log_enabled ? 1 : 0
+  display_name       = "${var.name_prefix}-gateway-execution"
+  log_group_id       = coalesce(var.log_group_id, try(oci_logging_log_group.this[0].id, null))
+  log_type           = "SERVICE"
+  is_enabled         = true
+  retention_duration = var.log_retention_days
+  freeform_tags      = local.freeform_tags
+
+  configuration {
+    compartment_id = var.compartment_id
+
+    source {
+      source_type = "OCISERVICE"
+      service     = "apigateway"
+      resource    = oci_apigateway_deployment.this.id
+      category    = "execution"
     }
   }
 }

@@ -27,3 +27,13 @@ output "token_query_parameter" {
   description = "Name of the query parameter that carries the token (always token: Galley's contract)."
   value       = local.token_query_parameter
 }
+
+output "execution_log_id" {
+  description = "OCID of the execution log in OCI Logging (null when execution_log_enabled is false)."
+  value       = try(oci_logging_log.execution[0].id, null)
+}
+
+output "log_group_id" {
+  description = "OCID of the log group holding the execution log (null when execution_log_enabled is false)."
+  value       = var.execution_log_enabled ? coalesce(var.log_group_id, try(oci_logging_log_group.this[0].id, null)) : null
+}

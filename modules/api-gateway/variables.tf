@@ -118,3 +118,57 @@ variable "send_timeout_in_seconds" {
     error_message = "send_timeout_in_seconds = ${var.send_timeout_in_seconds} is invalid: expected 1 to 300 seconds."
   }
 }
+
+variable "rate_limit_requests_per_second" {
+  description = "Requests per second the gateway accepts from one client IP (rate_key CLIENT_IP); more are answered 429. An MCP client makes a few per tool call."
+  type        = number
+  default     = 50
+  nullable    = false
+
+  validation {
+    condition     = var.rate_limit_requests_per_second >= 1 && var.rate_limit_requests_per_second <= 10000 && floor(var.rate_limit_requests_per_second) == var.rate_limit_requests_per_second
+    error_message = "rate_limit_requests_per_second = ${var.rate_limit_requests_per_second} is invalid: expected a whole number from 1 to 10000."
+  }
+}
+
+variable "execution_log_level" {
+  description = "Level of the deployment's execution log (INFO, WARN or ERROR); it reaches OCI Logging only with execution_log_enabled."
+  type        = string
+  default     = "WARN"
+  nullable    = false
+
+  validation {
+    condition     = contains(["INFO", "WARN", "ERROR"], var.execution_log_level)
+    error_message = "execution_log_level = \"${var.execution_log_level}\" is invalid: expected INFO, WARN or ERROR."
+  }
+}
+
+variable "execution_log_enabled" {
+  description = "Send the deployment's execution logs to OCI Logging (a SERVICE log, category execution). Access logs are never enabled: they would record the token in every URL."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "log_group_id" {
+  description = "OCID of an existing log group for the execution log. null = a log group <prefix>-logs is created (when execution_log_enabled)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.log_group_id == null || can(regex("^ocid1\\.loggroup\\.oc[0-9]+\\.[a-z0-9-]*\\.[a-z0-9]+$", coalesce(var.log_group_id, "-")))
+    error_message = "log_group_id = \"${coalesce(var.log_group_id, "null")}\" is invalid: expected a log group OCID (ocid1.loggroup.oc1.<region>.<id>) or null."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Days OCI Logging keeps the execution log (30 to 180, a multiple of 30)."
+  type        = number
+  default     = 30
+  nullable    = false
+
+  validation {
+    condition     = var.log_retention_days >= 30 && var.log_retention_days <= 180 && var.log_retention_days % 30 == 0
+    error_message = "log_retention_days = ${var.log_retention_days} is invalid: expected 30, 60, 90, 120, 150 or 180."
+  }
+}

@@ -9,16 +9,25 @@ locals {
   )
   url_token = var.url_token != null ? var.url_token : random_password.url_token.result
 
+  # The IAM policy lets the instance pull from one OCIR repository (image_repository_name): an
+  # image URL naming another OCIR repository would be refused at pull time, after a long apply.
+  image_host       = split("/", local.image_url)[0]
+  image_is_ocir    = can(regex("(^|\\.)ocir\\.", local.image_host))
+  image_repository = try(regex("^[^/]+/[^/]+/([^:@]+)", local.image_url)[0], null)
+
   # How long OCI waits after SIGTERM before killing the container. Galley drains in-flight
   # requests for a little less, so it exits by itself and shutdown never ends in a SIGKILL.
   graceful_shutdown_timeout_in_seconds = 30
   shutdown_grace_seconds               = max(1, local.graceful_shutdown_timeout_in_seconds - 5)
 
+  # Only the token's digest goes into the instance: its environment is readable by anyone with
+  # `read compute-container-family` (GetContainer), Galley's own policy included. The plaintext
+  # stays in Terraform state and the sensitive url_token output.
   environment_variables = merge(var.environment_variables, {
     GALLEY_HOST                   = "0.0.0.0"
     GALLEY_PORT                   = tostring(var.galley_port)
     GALLEY_DATA_DIR               = var.galley_data_dir
-    GALLEY_URL_TOKEN              = local.url_token
+    GALLEY_URL_TOKEN_SHA256       = sha256(local.url_token)
     GALLEY_SHUTDOWN_GRACE_SECONDS = tostring(local.shutdown_grace_seconds)
     GALLEY_BUCKET_NAME            = var.bucket_name
     GALLEY_BUCKET_NAMESPACE       = var.bucket_namespace
@@ -99,6 +108,14 @@ resource "oci_container_instances_container_instance" "this" {
     precondition {
       condition     = local.private_ip_in_subnet
       error_message = "private_ip = \"${coalesce(local.private_ip, "null")}\" is not inside subnet_cidr = \"${coalesce(var.subnet_cidr, "null")}\": expected a free host address of the subnet."
+    }
+    precondition {
+      condition     = !local.image_is_ocir || local.image_repository == var.image_repository_name
+      error_message = "galley_image_url = \"${local.image_url}\" names the OCIR repository \"${coalesce(local.image_repository, "?")}\", but the IAM policy lets the instance pull from image_repository_name = \"${var.image_repository_name}\" only: set image_repository_name = \"${coalesce(local.image_repository, "?")}\" here and in the iam module, or push the image to ${var.image_repository_name}."
+    }
+    precondition {
+      condition     = !contains(keys(var.environment_variables), "GALLEY_URL_TOKEN")
+      error_message = "environment_variables sets GALLEY_URL_TOKEN: the token is the url_token input, and only its digest (GALLEY_URL_TOKEN_SHA256) may reach the instance, whose environment anyone with read rights on it can see."
     }
     precondition {
       condition     = var.memory_in_gbs >= var.ocpus && var.memory_in_gbs <= 64 * var.ocpus

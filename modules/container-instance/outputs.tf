@@ -14,7 +14,7 @@ output "backend_url" {
 }
 
 output "url_token" {
-  description = "Token of the endpoint URL (GALLEY_URL_TOKEN)."
+  description = "Token of the endpoint URL; the instance holds only its SHA-256 (GALLEY_URL_TOKEN_SHA256)."
   value       = local.url_token
   sensitive   = true
 }
@@ -27,4 +27,9 @@ output "image_url" {
 output "availability_domain" {
   description = "Availability domain of the container instance."
   value       = oci_container_instances_container_instance.this.availability_domain
+}
+
+output "image_repository" {
+  description = "Repository path of image_url (after <registry>/<namespace>/): the one the IAM policy must allow pulls from."
+  value       = local.image_repository
 }

@@ -165,7 +165,7 @@ variable "image_namespace" {
 }
 
 variable "image_repository_name" {
-  description = "OCIR repository of the default image URL."
+  description = "OCIR repository of the image: names the default image URL, and must match an OCIR galley_image_url (the IAM policy allows pulls from this repository only)."
   type        = string
   default     = "galley"
   nullable    = false
@@ -213,7 +213,7 @@ variable "galley_data_dir" {
 }
 
 variable "url_token" {
-  description = "Token required in the endpoint URL (GALLEY_URL_TOKEN). null = a generated 32-character alphanumeric token, stable across applies."
+  description = "Token required in the endpoint URL; the instance gets only its SHA-256 (GALLEY_URL_TOKEN_SHA256). null = a generated 32-character alphanumeric token, stable across applies."
   type        = string
   default     = null
   sensitive   = true

@@ -3,9 +3,11 @@ locals {
 
   work_compartment_id       = coalesce(var.galley_work_compartment_id, var.compartment_id)
   repository_compartment_id = coalesce(var.image_repository_compartment_id, var.compartment_id)
-  named_compartment_ids = distinct([
+  kms_key_compartment_id    = var.kms_key_id == null ? null : coalesce(var.kms_key_compartment_id, var.compartment_id)
+  named_compartment_ids = distinct(compact([
     var.compartment_id, local.work_compartment_id, local.repository_compartment_id,
-  ])
+    local.kms_key_compartment_id,
+  ]))
 
   # A policy may only name its own compartment's subtree. With a single named compartment the
   # policy sits there; with several, only the caller knows their common ancestor, so the tenancy
@@ -40,19 +42,42 @@ locals {
     # Launching an instance attaches its boot volume.
     "Allow ${local.subject} to use volume-family in ${local.location[local.work_compartment_id]}",
   ]
+
+  # Object Storage acts as itself, not as Galley: it needs its own rights to run the bucket's
+  # lifecycle rules (deleting previous versions) and to encrypt with a customer-managed key.
+  # OCI refuses to create the lifecycle policy, or the bucket with that key, without them.
+  object_storage_service = "service objectstorage-${var.region}"
+  service_statements = concat(
+    ["Allow ${local.object_storage_service} to manage object-family in ${local.location[var.compartment_id]}"],
+    var.kms_key_id == null ? [] : [
+      "Allow ${local.object_storage_service} to use keys in ${local.location[local.kms_key_compartment_id]} where target.key.id = '${var.kms_key_id}'",
+    ],
+  )
 }
 
 # An explicit policy compartment must contain every named compartment. With tenancy_id known,
 # the compartment tree is read once and each named compartment's ancestors are compared at plan
 # time; a compartment absent from the list (no right to list it) is left to OCI's own check.
 data "oci_identity_compartments" "tree" {
-  count                     = local.verify_ancestry ? 1 : 0
+  count                     = local.verify_ancestry || local.check_work_ancestry ? 1 : 0
   compartment_id            = var.tenancy_id
   compartment_id_in_subtree = true
   access_level              = "ANY"
 }
 
 locals {
+  # Policies inherit downward: rights over an ancestor of the Galley compartment are rights over
+  # Galley's own network and instance. The tenancy root is everyone's ancestor; a compartment in
+  # between is found in the tree (with tenancy_id).
+  check_work_ancestry = var.tenancy_id != null && local.work_compartment_id != var.compartment_id
+  galley_ancestors = concat(
+    startswith(local.work_compartment_id, "ocid1.tenancy.") ? [local.work_compartment_id] : [],
+    [for hop in [local.ancestors_1, local.ancestors_2, local.ancestors_3, local.ancestors_4, local.ancestors_5, local.ancestors_6] : hop[var.compartment_id]],
+  )
+  work_compartment_is_ancestor = (
+    local.work_compartment_id != var.compartment_id && contains(local.galley_ancestors, local.work_compartment_id)
+  )
+
   verify_ancestry = (
     var.policy_compartment_id != null && var.tenancy_id != null
     && var.policy_compartment_id != var.tenancy_id
@@ -81,6 +106,21 @@ locals {
   ]
 }
 
+resource "oci_identity_policy" "object_storage_service" {
+  compartment_id = local.policy_compartment_id
+  name           = "${var.name_prefix}-objectstorage-policy"
+  description    = "Galley (${var.name_prefix}): Object Storage service rights on Galley's bucket (lifecycle rules, encryption key)"
+  statements     = local.service_statements
+  freeform_tags  = local.freeform_tags
+
+  lifecycle {
+    precondition {
+      condition     = local.policy_compartment_id != null
+      error_message = "The policy names several compartments (${join(", ", local.named_compartment_ids)}) and neither policy_compartment_id nor tenancy_id is set: set policy_compartment_id to a compartment that contains all of them (their common parent), or tenancy_id to put the policy at the tenancy root."
+    }
+  }
+}
+
 resource "oci_identity_policy" "this" {
   compartment_id = local.policy_compartment_id
   name           = "${var.name_prefix}-policy"
@@ -92,6 +132,10 @@ resource "oci_identity_policy" "this" {
     precondition {
       condition     = local.policy_compartment_id != null
       error_message = "The policy names several compartments (${join(", ", local.named_compartment_ids)}) and neither policy_compartment_id nor tenancy_id is set: set policy_compartment_id to a compartment that contains all of them (their common parent), or tenancy_id to put the policy at the tenancy root."
+    }
+    precondition {
+      condition     = !local.work_compartment_is_ancestor
+      error_message = "galley_work_compartment_id = \"${local.work_compartment_id}\" is an ancestor of the Galley compartment (${var.compartment_id}): policies inherit downward, so Galley could change or delete its own VCN, gateways and container instance. Expected a compartment outside the Galley compartment's ancestry, such as a sibling of it."
     }
     precondition {
       condition     = length(local.compartments_outside_policy) == 0

@@ -22,3 +22,13 @@ output "dynamic_group_matching_rule" {
   description = "Matching rule the dynamic group (dynamic_group_id) should have: the container instances of the Galley compartment."
   value       = "ALL {resource.type='computecontainerinstance', resource.compartment.id='${var.compartment_id}'}"
 }
+
+output "service_policy_id" {
+  description = "OCID of the policy granting the Object Storage service its rights on the bucket (lifecycle rules, encryption key): object-storage's service_policy_id, so that the bucket waits for it."
+  value       = oci_identity_policy.object_storage_service.id
+}
+
+output "service_policy_statements" {
+  description = "Statements of the Object Storage service policy."
+  value       = oci_identity_policy.object_storage_service.statements
+}

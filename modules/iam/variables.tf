@@ -102,3 +102,35 @@ variable "image_repository_compartment_id" {
     error_message = "image_repository_compartment_id = \"${coalesce(var.image_repository_compartment_id, "null")}\" is invalid: expected a compartment or tenancy OCID (ocid1.compartment.oc1..<id>) or null."
   }
 }
+
+variable "region" {
+  description = "Region of the Galley bucket: names the Object Storage service principal (objectstorage-<region>) that the service policy grants lifecycle and key rights to."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", var.region))
+    error_message = "region = \"${var.region}\" is invalid: expected an OCI region identifier such as us-ashburn-1 or eu-frankfurt-1."
+  }
+}
+
+variable "kms_key_id" {
+  description = "OCID of the Vault key that encrypts the Galley bucket (object-storage's kms_key_id). Set: the service policy lets Object Storage use that key, as OCI requires before it creates the bucket. null = Oracle-managed keys."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kms_key_id == null || can(regex("^ocid1\\.key\\.oc[0-9]+\\.[a-z0-9-]*\\.[a-z0-9-]+\\.[a-z0-9]+$", coalesce(var.kms_key_id, "-")))
+    error_message = "kms_key_id = \"${coalesce(var.kms_key_id, "null")}\" is invalid: expected a Vault key OCID (ocid1.key.oc1.<region>.<vault>.<id>) or null."
+  }
+}
+
+variable "kms_key_compartment_id" {
+  description = "OCID of the compartment that holds kms_key_id. null = compartment_id."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kms_key_compartment_id == null || can(regex("^ocid1\\.(compartment|tenancy)\\.oc[0-9]+\\.[a-z0-9-]*\\.[a-z0-9]+$", var.kms_key_compartment_id))
+    error_message = "kms_key_compartment_id = \"${coalesce(var.kms_key_compartment_id, "null")}\" is invalid: expected a compartment or tenancy OCID (ocid1.compartment.oc1..<id>) or null."
+  }
+}

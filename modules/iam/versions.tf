@@ -4,7 +4,7 @@ terraform {
   required_providers {
     oci = {
       source  = "oracle/oci"
-      version = ">= 6.0"
+      version = ">= 6.0, < 9.0"
     }
   }
 }

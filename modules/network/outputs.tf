@@ -47,9 +47,10 @@ output "route_table_ids" {
 }
 
 output "security_list_ids" {
-  description = "OCIDs of the security lists, by subnet (public, private)."
+  description = "OCIDs of the security lists, by subnet (public, private), and the VCN's default list (default, emptied)."
   value = {
     public  = oci_core_security_list.public.id
     private = oci_core_security_list.private.id
+    default = oci_core_default_security_list.this.id
   }
 }

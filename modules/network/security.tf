@@ -92,3 +92,13 @@ resource "oci_core_security_list" "private" {
     stateless        = false
   }
 }
+
+# Every VCN comes with a default security list that lets SSH in from anywhere. Nothing here uses
+# it, but a subnet created later without a list of its own would: taken over, with no rules
+# (CIS OCI Foundations Benchmark 2.1/2.2).
+resource "oci_core_default_security_list" "this" {
+  manage_default_resource_id = oci_core_vcn.this.default_security_list_id
+  compartment_id             = var.compartment_id
+  display_name               = "${var.name_prefix}-default-sl"
+  freeform_tags              = local.freeform_tags
+}

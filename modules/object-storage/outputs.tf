@@ -1,5 +1,5 @@
 output "bucket_name" {
-  description = "Name of the Galley bucket (galley-<suffix>)."
+  description = "Name of the Galley bucket (bucket_name, or <prefix>-<suffix>)."
   value       = oci_objectstorage_bucket.this.name
 }
 
@@ -11,4 +11,9 @@ output "bucket_namespace" {
 output "bucket_id" {
   description = "OCID of the bucket."
   value       = oci_objectstorage_bucket.this.bucket_id
+}
+
+output "previous_version_retention_days" {
+  description = "Days a previous object version is kept before the lifecycle policy deletes it."
+  value       = var.previous_version_retention_days
 }

@@ -3,9 +3,16 @@ apply, read the outputs, a second plan without changes, destroy."""
 
 from __future__ import annotations
 
+import hashlib
 import re
+import shutil
+from pathlib import Path
 
+import pytest
 import tf_support as tfs
+import tftest
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 URL = re.compile(r"https://(?P<host>[^/?]+)(?P<prefix>/[^?]*)/mcp\?token=(?P<token>[^&]+)")
 EXPECTED_COUNTS = {
@@ -13,15 +20,34 @@ EXPECTED_COUNTS = {
     "oci_core_internet_gateway": 1,
     "oci_core_nat_gateway": 1,
     "oci_core_service_gateway": 1,
-    "oci_core_route_table": 2,
+    # public, private, and the VCN's default (unused; OCI makes it with the VCN)
+    "oci_core_route_table": 3,
     "oci_core_security_list": 2,
+    # the VCN's default security list, taken over and emptied; its default DHCP options
+    "oci_core_default_security_list": 1,
+    "oci_core_dhcp_options": 1,
     "oci_core_subnet": 2,
     "oci_objectstorage_bucket": 1,
-    "oci_identity_policy": 1,
+    "oci_identity_policy": 2,
+    "oci_objectstorage_object_lifecycle_policy": 1,
     "oci_container_instances_container_instance": 1,
     "oci_apigateway_gateway": 1,
     "oci_apigateway_deployment": 1,
 }
+
+
+def _deploy_root(cloud, tmp_path):
+    """A working copy of deploy/ with terraform.tfvars from the example, as a user makes it: their
+    tenancy OCID (here the emulated one, which the home-region lookup reads) and the example's
+    other values."""
+    root = tfs.copy_sources(tmp_path, "modules", "deploy") / "deploy"
+    example = (root / "terraform.tfvars.example").read_text()
+    tfvars, replaced = re.subn(
+        r"^tenancy_id\s*=.*$", f'tenancy_id = "{cloud.tenancy_id}"', example, flags=re.MULTILINE
+    )
+    assert replaced == 1, "the example sets tenancy_id once"
+    (root / "terraform.tfvars").write_text(tfvars)
+    return root
 
 
 def _one(cloud, type_):
@@ -30,10 +56,7 @@ def _one(cloud, type_):
 
 
 def test_stack_apply_outputs_replan_destroy(oci_cloud, tmp_path):
-    stack = tfs.copy_sources(tmp_path, "modules", "deploy") / "deploy"
-    example = (stack / "terraform.tfvars.example").read_text()
-    (stack / "terraform.tfvars").write_text(example)
-    tf = tfs.terraform(stack, oci_cloud.env)
+    tf = tfs.terraform(_deploy_root(oci_cloud, tmp_path), oci_cloud.env)
 
     tf.apply()
     out = tfs.outputs(tf)
@@ -49,7 +72,11 @@ def test_stack_apply_outputs_replan_destroy(oci_cloud, tmp_path):
     instance = _one(oci_cloud, "oci_container_instances_container_instance")
     assert instance["id"] == out["container_instance_id"]
     environment = instance["containers"][0]["environment_variables"]
-    assert environment["GALLEY_URL_TOKEN"] == out["url_token"]
+    # Only the digest: the instance's environment is readable by whoever may read the instance.
+    assert (
+        environment["GALLEY_URL_TOKEN_SHA256"] == hashlib.sha256(url["token"].encode()).hexdigest()
+    )
+    assert not [k for k, v in environment.items() if url["token"] in v]
     assert environment["GALLEY_BUCKET_NAME"] == out["object_storage_bucket"]
     assert environment["GALLEY_BUCKET_NAMESPACE"] == oci_cloud.namespace
     private_ip = instance["vnics"][0]["private_ip"]
@@ -66,20 +93,28 @@ def test_stack_apply_outputs_replan_destroy(oci_cloud, tmp_path):
 
     bucket = _one(oci_cloud, "oci_objectstorage_bucket")
     assert bucket["name"] == out["object_storage_bucket"]
-    policy = _one(oci_cloud, "oci_identity_policy")
+    policies = {p["attrs"]["name"]: p["attrs"] for p in oci_cloud.resources("oci_identity_policy")}
+    policy = policies["galley-policy"]
+    assert policies["galley-objectstorage-policy"]["statements"] == [
+        "Allow service objectstorage-us-ashburn-1 to manage object-family in compartment id "
+        + instance["compartment_id"]
+    ]
+    assert out["home_region"] == "us-ashburn-1"
     assert any(f"target.bucket.name='{bucket['name']}'" in s for s in policy["statements"])
     assert not any("all-resources" in s for s in policy["statements"])
 
     assert tfs.changed_addresses(tf.plan(output=True)) == []
+
+    default_list = _one(oci_cloud, "oci_core_default_security_list")
+    assert default_list["ingress_security_rules"] == []
+    assert default_list["egress_security_rules"] == []
 
     tf.destroy()
     assert oci_cloud.resources() == []
 
 
 def test_new_image_replaces_the_instance_and_keeps_backend_and_token(oci_cloud, tmp_path):
-    stack = tfs.copy_sources(tmp_path, "modules", "deploy") / "deploy"
-    (stack / "terraform.tfvars").write_text((stack / "terraform.tfvars.example").read_text())
-    tf = tfs.terraform(stack, oci_cloud.env)
+    tf = tfs.terraform(_deploy_root(oci_cloud, tmp_path), oci_cloud.env)
     tf.apply()
     before = _one(oci_cloud, "oci_container_instances_container_instance")
 
@@ -94,17 +129,15 @@ def test_new_image_replaces_the_instance_and_keeps_backend_and_token(oci_cloud, 
     assert after["id"] != before["id"]
     assert after["containers"][0]["image_url"].endswith("/galley:0.2.0")
     assert after["vnics"][0]["private_ip"] == before["vnics"][0]["private_ip"]
-    token = after["containers"][0]["environment_variables"]["GALLEY_URL_TOKEN"]
-    assert token == before["containers"][0]["environment_variables"]["GALLEY_URL_TOKEN"]
+    digest = after["containers"][0]["environment_variables"]["GALLEY_URL_TOKEN_SHA256"]
+    assert digest == before["containers"][0]["environment_variables"]["GALLEY_URL_TOKEN_SHA256"]
     tf.destroy(tf_vars={"image_tag": "0.2.0"})
 
 
 def test_policy_change_updates_in_place_and_keeps_the_instance(oci_cloud, tmp_path):
     """A statement change (here: another dynamic group) must not defer the instance's reads to
     apply time, which would make its force-new availability domain unknown and replace it."""
-    stack = tfs.copy_sources(tmp_path, "modules", "deploy") / "deploy"
-    (stack / "terraform.tfvars").write_text((stack / "terraform.tfvars.example").read_text())
-    tf = tfs.terraform(stack, oci_cloud.env)
+    tf = tfs.terraform(_deploy_root(oci_cloud, tmp_path), oci_cloud.env)
     tf.apply()
 
     other_group = {"dynamic_group_id": tfs.random_ocid("dynamicgroup")}
@@ -116,13 +149,13 @@ def test_policy_change_updates_in_place_and_keeps_the_instance(oci_cloud, tmp_pa
 def test_instance_is_created_after_the_policy(oci_cloud, tmp_path):
     """The image is pulled with the resource principal: the policy must exist before the
     instance, so the instance depends on it in the graph."""
-    stack = tfs.copy_sources(tmp_path, "modules", "deploy") / "deploy"
-    (stack / "terraform.tfvars").write_text((stack / "terraform.tfvars.example").read_text())
-    tf = tfs.terraform(stack, oci_cloud.env)
+    tf = tfs.terraform(_deploy_root(oci_cloud, tmp_path), oci_cloud.env)
     graph = tf.execute_command("graph").out
     # `terraform graph` draws a transitive reduction: follow the edges.
     edges: dict[str, set[str]] = {}
-    for source, target in re.findall(r'"([^"]+)"\s*->\s*"([^"]+)"', graph):
+    # OpenTofu names nodes "[root] <address> (expand)"; Terraform just "<address>".
+    node = r'"(?:\[root\] )?([^"]+?)(?: \(expand\))?"'
+    for source, target in re.findall(rf"{node}\s*->\s*{node}", graph):
         edges.setdefault(source, set()).add(target)
     reached, todo = (
         set(),
@@ -139,12 +172,84 @@ def test_instance_is_created_after_the_policy(oci_cloud, tmp_path):
 def test_image_repository_compartment_reaches_the_policy(oci_cloud, tmp_path):
     """A repository created by a first push lives in the root compartment: the stack passes
     image_repository_compartment_id to the policy's read repos statement."""
-    stack = tfs.copy_sources(tmp_path, "modules", "deploy") / "deploy"
-    (stack / "terraform.tfvars").write_text((stack / "terraform.tfvars.example").read_text())
-    tf = tfs.terraform(stack, oci_cloud.env)
+    tf = tfs.terraform(_deploy_root(oci_cloud, tmp_path), oci_cloud.env)
     plan = tf.plan(output=True, tf_vars={"image_repository_compartment_id": oci_cloud.tenancy_id})
     policy = tfs.plan_summary(plan)["values"]["module.iam.oci_identity_policy.this"]
     assert policy["compartment_id"] == oci_cloud.tenancy_id
     # Statements naming the bucket are unknown (null) until the bucket exists.
     (repos,) = [s for s in policy["statements"] if s and " read repos " in s]
     assert repos.endswith(" read repos in tenancy where target.repo.name='galley'")
+
+
+def test_image_url_names_the_repository_the_policy_allows(oci_cloud, tmp_path):
+    """The pull right follows the image: an OCIR URL in another repository moves the policy's
+    read repos statement there, so the instance can pull what it is told to run."""
+    tf = tfs.terraform(_deploy_root(oci_cloud, tmp_path), oci_cloud.env)
+    url = "iad.ocir.io/mytenancy/team/galley:1.2.3"
+    plan = tfs.plan_summary(tf.plan(output=True, tf_vars={"galley_image_url": url}))
+    policy = plan["values"]["module.iam.oci_identity_policy.this"]
+    (repos,) = [s for s in policy["statements"] if s and " read repos " in s]
+    assert repos.endswith(" where target.repo.name='team/galley'")
+    instance = plan["values"][
+        "module.container_instance.oci_container_instances_container_instance.this"
+    ]
+    assert instance["containers"][0]["image_url"] == url
+
+
+def test_iam_goes_to_the_home_region_read_from_the_tenancy(oci_cloud_factory, engine, tmp_path):
+    """Galley runs in us-ashburn-1 but the tenancy's home is eu-frankfurt-1: with home_region
+    unset, the root reads it from the tenancy, and OCI accepts the IAM writes only there."""
+    cloud = oci_cloud_factory("frankfurt-home", home_region="eu-frankfurt-1")
+    cloud.env[tfs.ENGINE_ENV] = engine
+    tf = tfs.terraform(_deploy_root(cloud, tmp_path), cloud.env)
+    tf.apply()
+    assert tfs.outputs(tf)["home_region"] == "eu-frankfurt-1"
+    assert len(cloud.resources("oci_identity_policy")) == 2
+    (instance,) = cloud.resources("oci_container_instances_container_instance")
+    assert instance["id"].startswith("ocid1.computecontainerinstance.oc1.iad.")
+    tf.destroy()
+
+
+def test_customer_managed_key_bucket_gets_its_service_statement(oci_cloud, tmp_path):
+    """OCI creates a bucket with a customer-managed key only once Object Storage may use that
+    key: the root writes that statement, and the bucket waits for it."""
+    shutil.copytree(FIXTURES / "kms", tmp_path / "kms")
+    kms = tfs.terraform(tmp_path / "kms", oci_cloud.env)
+    kms.apply(tf_vars={"compartment_id": oci_cloud.tenancy_id})
+    key_id = tfs.outputs(kms)["key_id"]
+
+    tf = tfs.terraform(_deploy_root(oci_cloud, tmp_path), oci_cloud.env)
+    tf_vars = {"kms_key_id": key_id, "kms_key_compartment_id": oci_cloud.tenancy_id}
+    tf.apply(tf_vars=tf_vars)
+    bucket = _one(oci_cloud, "oci_objectstorage_bucket")
+    assert bucket["kms_key_id"] == key_id
+    (service,) = [
+        p["attrs"]["statements"]
+        for p in oci_cloud.resources("oci_identity_policy")
+        if p["attrs"]["name"] == "galley-objectstorage-policy"
+    ]
+    assert service[1] == (
+        "Allow service objectstorage-us-ashburn-1 to use keys in tenancy "
+        f"where target.key.id = '{key_id}'"
+    )
+    tf.destroy(tf_vars=tf_vars)
+
+
+def test_destroy_stops_at_a_bucket_with_data_until_it_is_emptied(oci_cloud, tmp_path):
+    """OCI refuses to delete a bucket holding objects or previous versions: destroy fails with
+    its error while Galley's data is there, and goes through once the bucket is emptied, as
+    modules/object-storage/README.md says to (oci os object bulk-delete-versions)."""
+    tf = tfs.terraform(_deploy_root(oci_cloud, tmp_path), oci_cloud.env)
+    tf.apply()
+    bucket = tfs.outputs(tf)["object_storage_bucket"]
+    oci_cloud.put_object(bucket, "state/run-1.json", b"{}")
+    oci_cloud.delete_object(bucket, "state/run-1.json")  # leaves a previous version behind
+
+    with pytest.raises(tftest.TerraformTestError) as failure:
+        tf.destroy()
+    assert "409-BucketNotEmpty" in str(failure.value.args[0])
+    assert _one(oci_cloud, "oci_objectstorage_bucket")["name"] == bucket
+
+    assert oci_cloud.empty_bucket(bucket) == 1
+    tf.destroy()
+    assert oci_cloud.resources() == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 import tf_support as tfs
 import tftest
@@ -40,8 +42,38 @@ def test_container_environment_is_valid_galley_settings(plan_cloud, tmp_path):
     env["GALLEY_DATA_DIR"] = str(tmp_path / "data")  # the image's path, not this machine's
 
     settings = load_settings(env)
-    assert settings.url_token == INSTANCE_VARS["url_token"]
+    # The instance holds the digest the runtime compares requests against, not the token.
+    assert settings.url_token_sha256 == hashlib.sha256(INSTANCE_VARS["url_token"].encode()).digest()
     # Galley finishes draining (and uvicorn its at least 1 s of connection shutdown) before OCI
     # kills the container at the end of its graceful shutdown timeout.
     kill_after = int(instance["graceful_shutdown_timeout_in_seconds"])
     assert 1 <= settings.shutdown_grace_seconds <= kill_after - 2
+
+
+def test_only_the_token_digest_reaches_the_instance(oci_cloud, tmp_path):
+    """The instance's environment is readable with `read compute-container-family`: neither the
+    plan nor what the cloud holds may carry the token, only its SHA-256."""
+    network = tfs.terraform(tfs.module_copy(tmp_path / "network", "network"), oci_cloud.env)
+    network.apply(tf_vars={"compartment_id": tfs.COMPARTMENT})
+    subnet = tfs.outputs(network)
+    tf_vars = {
+        **INSTANCE_VARS,
+        "subnet_id": subnet["private_subnet_id"],
+        "subnet_cidr": subnet["private_subnet_cidr"],
+    }
+    token = tf_vars["url_token"]
+    tf = tfs.terraform(tfs.module_copy(tmp_path / "sut", "container-instance"), oci_cloud.env)
+    planned = tfs.plan_summary(tf.plan(output=True, tf_vars=tf_vars))["values"]
+    planned_env = planned["oci_container_instances_container_instance.this"]["containers"][0][
+        "environment_variables"
+    ]
+    tf.apply(tf_vars=tf_vars)
+    assert tfs.outputs(tf)["url_token"] == token
+    (instance,) = oci_cloud.resources("oci_container_instances_container_instance")
+    applied_env = instance["attrs"]["containers"][0]["environment_variables"]
+
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    for env in (planned_env, applied_env):
+        assert env["GALLEY_URL_TOKEN_SHA256"] == digest
+        assert "GALLEY_URL_TOKEN" not in env
+        assert not [name for name, value in env.items() if token in value]

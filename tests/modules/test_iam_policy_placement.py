@@ -32,14 +32,16 @@ def _iam_vars(oci_cloud, tree, policy_compartment):
         "tenancy_id": oci_cloud.tenancy_id,
         "dynamic_group_id": tfs.random_ocid("dynamicgroup"),
         "bucket_name": "galley-abc12345",
+        "region": "us-ashburn-1",
     }
 
 
 def test_common_parent_holds_the_policy(oci_cloud, tree, tmp_path):
     tf = tfs.terraform(tfs.module_copy(tmp_path, "iam"), oci_cloud.env)
     tf.apply(tf_vars=_iam_vars(oci_cloud, tree, "parent"))
-    (policy,) = oci_cloud.resources("oci_identity_policy")
-    assert policy["attrs"]["compartment_id"] == tree["parent"]
+    policies = oci_cloud.resources("oci_identity_policy")
+    assert len(policies) == 2  # Galley's, and the Object Storage service's
+    assert {p["attrs"]["compartment_id"] for p in policies} == {tree["parent"]}
 
 
 @pytest.mark.parametrize(
@@ -73,6 +75,7 @@ def test_shared_work_compartment_warns_with_consequence_and_remedy(plan_cloud, t
         "compartment_id": galley,
         "dynamic_group_id": tfs.random_ocid("dynamicgroup"),
         "bucket_name": "galley-abc12345",
+        "region": "us-ashburn-1",
     }
     output = _folded(tf.plan(tf_vars=base))
     assert "Warning: Check block assertion failed" in output, output[-1500:]
@@ -88,3 +91,37 @@ def test_shared_work_compartment_warns_with_consequence_and_remedy(plan_cloud, t
         "tenancy_id": plan_cloud.tenancy_id,
     }
     assert "Check block assertion failed" not in _folded(tf.plan(tf_vars=separate))
+
+
+@pytest.mark.parametrize("work", ["parent", "tenancy"])
+def test_work_compartment_above_galley_fails_at_plan(work, oci_cloud, tree, tmp_path):
+    """Policies inherit downward: managing networks in the Galley compartment's parent (or the
+    tenancy) is managing Galley's own VCN. The equal case only warns (test above)."""
+    work_id = oci_cloud.tenancy_id if work == "tenancy" else tree[work]
+    tf_vars = {
+        "compartment_id": tree["galley"],
+        "galley_work_compartment_id": work_id,
+        "tenancy_id": oci_cloud.tenancy_id,
+        "dynamic_group_id": tfs.random_ocid("dynamicgroup"),
+        "bucket_name": "galley-abc12345",
+        "region": "us-ashburn-1",
+    }
+    tf = tfs.terraform(tfs.module_copy(tmp_path, "iam"), oci_cloud.env)
+    with pytest.raises(tftest.TerraformTestError) as failure:
+        tf.plan(tf_vars=tf_vars)
+    output = _folded(str(failure.value.args[0]))
+    assert (
+        f'galley_work_compartment_id = "{work_id}" is an ancestor of the Galley compartment '
+        f"({tree['galley']}): policies inherit downward"
+    ) in output, output[-1500:]
+
+    # A sibling below the same parent is fine: the policy goes to the parent.
+    sibling = {
+        **tf_vars,
+        "galley_work_compartment_id": tree["work"],
+        "policy_compartment_id": tree["parent"],
+    }
+    tf.apply(tf_vars=sibling)
+    assert {p["attrs"]["compartment_id"] for p in oci_cloud.resources("oci_identity_policy")} == {
+        tree["parent"]
+    }

@@ -35,9 +35,13 @@ def test_module_lifecycle(module, case_name, case, oci_cloud, tmp_path):
         "tenancy_id": oci_cloud.tenancy_id,
         "namespace": oci_cloud.namespace,
     }
+    # "requires" names modules applied first in the same cloud, with their base inputs (and the
+    # case's compartment); their outputs are then {{ <module>.<output> }}.
     for required in case.get("requires", []):
         dependency = tfs.terraform(tfs.module_copy(tmp_path / required, required), oci_cloud.env)
-        dependency.apply(tf_vars={"compartment_id": context["compartment_id"]})
+        dependency.apply(
+            tf_vars={**tfs.BASE_VARS[required], "compartment_id": context["compartment_id"]}
+        )
         context[required] = tfs.outputs(dependency)
 
     tf = tfs.terraform(tfs.module_copy(tmp_path / "sut", module), oci_cloud.env)
@@ -56,7 +60,15 @@ def test_module_lifecycle(module, case_name, case, oci_cloud, tmp_path):
     assert tfs.mismatches(expected_applied, outputs) == []
 
     own_types = _module_types(module)
-    held = [r for r in oci_cloud.resources() if r["type"] in own_types]
+    # A VCN's default route table, security list and DHCP options are the cloud's, not the
+    # module's, until an oci_core_default_* resource takes one over.
+    vcn_defaults = oci_cloud.vcn_default_ids()
+    held = [
+        r
+        for r in oci_cloud.resources()
+        if r["type"] in own_types
+        and (r["id"] not in vcn_defaults or r["type"].startswith("oci_core_default_"))
+    ]
     oci_counts = {t: n for t, n in case["counts"].items() if t.startswith("oci_")}
     assert tfs.cloud_counts(held) == oci_counts
     for type_, expected in tfs.substitute(case.get("cloud", {}), context).items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 import shutil
@@ -17,6 +18,14 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 MODULES_DIR = REPO_ROOT / "modules"
 DEPLOY_DIR = REPO_ROOT / "deploy"
 INVENTORY_DIR = Path(__file__).resolve().parent / "inventory"
+# scripts/install-tools builds the pinned OpenTofu, Terragrunt and TFLint here.
+TOOLS_BIN = REPO_ROOT / ".tools" / "bin"
+# The engines the module and deploy suites run on: name -> binary. Terraform is the machine's
+# (its releases are not on the Go module proxy); OpenTofu is the project's build.
+ENGINES = {"terraform": "terraform", "opentofu": "tofu"}
+# Which engine a cloud's environment is for: conftest.py sets it per parametrized engine, and
+# terraform() below runs that engine, so a test's code names no engine.
+ENGINE_ENV = "GALLEY_TEST_ENGINE"
 MODULE_NAMES = ("network", "object-storage", "iam", "container-instance", "api-gateway")
 
 COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaatestcompartment"
@@ -30,6 +39,7 @@ BASE_VARS = {
         "compartment_id": COMPARTMENT,
         "dynamic_group_id": "ocid1.dynamicgroup.oc1..aaaaaaaatestdg",
         "bucket_name": "galley-abc12345",
+        "region": "us-ashburn-1",
     },
     "container-instance": {
         "compartment_id": COMPARTMENT,
@@ -41,6 +51,9 @@ BASE_VARS = {
     },
     "api-gateway": {"compartment_id": COMPARTMENT, "subnet_id": SUBNET, "backend_ip": "10.0.2.10"},
     "deploy": {
+        "tenancy_id": "ocid1.tenancy.oc1..aaaaaaaatesttenancy",
+        # Given, so that planning needs no tenancy lookup (tests/deploy covers the lookup).
+        "home_region": "us-ashburn-1",
         "compartment_id": COMPARTMENT,
         "region": "us-ashburn-1",
         "dynamic_group_id": "ocid1.dynamicgroup.oc1..aaaaaaaatestdg",
@@ -75,9 +88,32 @@ def outputs(tf: tftest.TerraformTest) -> dict[str, Any]:
     return dict(tf.output())
 
 
+def tool_path(name: str) -> str:
+    """The project's build of a tool (.tools/bin), else the one on PATH."""
+    built = TOOLS_BIN / name
+    if built.is_file() and os.access(built, os.X_OK):
+        return str(built)
+    found = shutil.which(name)
+    if found is None:
+        raise FileNotFoundError(
+            f"{name} is neither in {TOOLS_BIN} nor on PATH: run ./scripts/setup "
+            "(scripts/install-tools builds the versions pinned in mise.toml)"
+        )
+    return found
+
+
+def engine_binary(env: dict[str, str]) -> str:
+    """The Terraform or OpenTofu binary for an environment (ENGINE_ENV; Terraform if unset)."""
+    engine = env.get(ENGINE_ENV, "terraform")
+    if engine not in ENGINES:
+        raise ValueError(f"{ENGINE_ENV}={engine!r}: expected one of {sorted(ENGINES)}")
+    return tool_path(ENGINES[engine])
+
+
 def terraform(tfdir: Path, env: dict[str, str]) -> tftest.TerraformTest:
+    """An initialized working copy, driven by the engine env names (engine_binary)."""
     # An explicit cache_dir spares tftest an inspect.stack() call per instance (slow under pytest).
-    tf = tftest.TerraformTest(str(tfdir), env=env, cache_dir=str(tfdir))
+    tf = tftest.TerraformTest(str(tfdir), binary=engine_binary(env), env=env, cache_dir=str(tfdir))
     tf.setup(cleanup_on_exit=False)
     return tf
 
