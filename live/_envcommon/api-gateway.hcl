@@ -1,10 +1,11 @@
 # Shared settings of the api-gateway unit: the public HTTPS entry in front of Galley.
 locals {
+  env   = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
   mocks = read_terragrunt_config("${get_terragrunt_dir()}/../../_envcommon/mock_outputs.hcl").locals
 }
 
 terraform {
-  source = "${dirname(find_in_parent_folders("terragrunt.hcl"))}/modules//api-gateway"
+  source = "${dirname(find_in_parent_folders("root.hcl"))}/modules//api-gateway"
 }
 
 dependency "network" {
@@ -22,4 +23,7 @@ dependency "container_instance" {
 inputs = {
   subnet_id  = dependency.network.outputs.public_subnet_id
   backend_ip = dependency.container_instance.outputs.private_ip
+  # The deployment's OCI Logging `execution` log (errors of the gateway itself, never the URL
+  # and its token): a log group and a log, kept log_retention_days.
+  execution_log_enabled = local.env.execution_log_enabled
 }

@@ -5,14 +5,7 @@ locals {
 }
 
 terraform {
-  source = "${dirname(find_in_parent_folders("terragrunt.hcl"))}/modules//container-instance"
-}
-
-# Ordering only (no outputs are read): the instance pulls its image from OCIR with its resource
-# principal, which works only once iam's `read repos` policy exists. Without this, the first
-# `run --all apply` runs iam and this unit in parallel and the pull may be refused.
-dependencies {
-  paths = ["../iam"]
+  source = "${dirname(find_in_parent_folders("root.hcl"))}/modules//container-instance"
 }
 
 dependency "network" {
@@ -27,14 +20,25 @@ dependency "object_storage" {
   mock_outputs_allowed_terraform_commands = local.mocks.allowed_commands
 }
 
+# The instance pulls its image from OCIR and reaches the bucket with its resource principal,
+# which works only once iam's policy exists: policy_id makes the instance wait for it (the
+# module uses the value for nothing else), so `run --all` never starts the two in parallel.
+dependency "iam" {
+  config_path                             = "../iam"
+  mock_outputs                            = local.mocks.iam
+  mock_outputs_allowed_terraform_commands = local.mocks.allowed_commands
+}
+
 inputs = {
-  region           = local.env.region
-  subnet_id        = dependency.network.outputs.private_subnet_id
-  subnet_cidr      = dependency.network.outputs.private_subnet_cidr
-  image_namespace  = local.env.image_namespace
-  image_tag        = local.env.image_tag
-  ocpus            = local.env.container_ocpus
-  memory_in_gbs    = local.env.container_memory_in_gbs
-  bucket_name      = dependency.object_storage.outputs.bucket_name
-  bucket_namespace = dependency.object_storage.outputs.bucket_namespace
+  region                = local.env.region
+  subnet_id             = dependency.network.outputs.private_subnet_id
+  subnet_cidr           = dependency.network.outputs.private_subnet_cidr
+  image_namespace       = local.env.image_namespace
+  image_repository_name = local.env.image_repository_name # the repository iam's policy names
+  image_tag             = local.env.image_tag
+  ocpus                 = local.env.container_ocpus
+  memory_in_gbs         = local.env.container_memory_in_gbs
+  bucket_name           = dependency.object_storage.outputs.bucket_name
+  bucket_namespace      = dependency.object_storage.outputs.bucket_namespace
+  policy_id             = dependency.iam.outputs.policy_id
 }

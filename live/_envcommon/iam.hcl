@@ -1,18 +1,13 @@
 # Shared settings of the iam unit. The root configuration gives this unit a provider in the
-# tenancy's home region.
+# tenancy's home region (env.hcl's home_region, or derived from the tenancy when that is null).
+# It reads no other unit's output: the bucket's name comes from env.hcl, so iam goes first and
+# object-storage can wait for its service policy.
 locals {
-  env   = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
-  mocks = read_terragrunt_config("${get_terragrunt_dir()}/../../_envcommon/mock_outputs.hcl").locals
+  env = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
 }
 
 terraform {
-  source = "${dirname(find_in_parent_folders("terragrunt.hcl"))}/modules//iam"
-}
-
-dependency "object_storage" {
-  config_path                             = "../object-storage"
-  mock_outputs                            = local.mocks.object_storage
-  mock_outputs_allowed_terraform_commands = local.mocks.allowed_commands
+  source = "${dirname(find_in_parent_folders("root.hcl"))}/modules//iam"
 }
 
 inputs = {
@@ -20,6 +15,9 @@ inputs = {
   dynamic_group_id                = local.env.dynamic_group_id
   galley_work_compartment_id      = local.env.work_compartment_id
   policy_compartment_id           = local.env.policy_compartment_id
+  image_repository_name           = local.env.image_repository_name # the repository container-instance pulls from
   image_repository_compartment_id = local.env.image_repository_compartment_id
-  bucket_name                     = dependency.object_storage.outputs.bucket_name
+  bucket_name                     = local.env.bucket_name # the bucket object-storage creates
+  kms_key_id                      = local.env.kms_key_id
+  region                          = local.env.region # the bucket's, for Object Storage's service policy
 }

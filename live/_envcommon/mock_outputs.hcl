@@ -1,10 +1,11 @@
 # Stand-in outputs for units that are not applied yet, so that `terragrunt run --all validate`
-# and `plan` work on a fresh environment. Shaped like real values (OCIDs, IPs, names) but not
-# equal to what a deployment yields, so a leaked mock is recognisable. Each unit's mocks are
-# written once here and read by every unit that depends on it; apply and destroy never use them
-# (allowed_commands).
+# and `plan` work on a fresh environment, and `run --all destroy` on a fresh or half-applied one
+# (a unit whose dependency has no state has nothing to destroy, or was applied without it).
+# Shaped like real values (OCIDs, IPs, names) but not equal to what a deployment yields, so a
+# leaked mock is recognisable. Each unit's mocks are written once here and read by every unit
+# that depends on it; apply never uses them (allowed_commands).
 locals {
-  allowed_commands = ["validate", "plan"]
+  allowed_commands = ["init", "validate", "plan", "destroy"]
 
   network = {
     vcn_id              = "ocid1.vcn.oc1.iad.amaaaaaamockvcn0000000000000000000000000000000000000000"
@@ -21,6 +22,11 @@ locals {
     bucket_name      = "galley-mock-data"
     bucket_namespace = "mocknamespace"
     bucket_id        = "ocid1.bucket.oc1.iad.aaaaaaaamockbucket00000000000000000000000000000000000"
+  }
+
+  iam = {
+    policy_id         = "ocid1.policy.oc1..aaaaaaaamockgalleypolicy000000000000000000000000000000000"
+    service_policy_id = "ocid1.policy.oc1..aaaaaaaamockobjectstorageservicepolicy0000000000000000000"
   }
 
   container_instance = {

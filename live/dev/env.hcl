@@ -3,7 +3,9 @@
 locals {
   environment = "dev"
   region      = "eu-frankfurt-1"
-  home_region = "eu-frankfurt-1"
+  # null: the iam unit derives the tenancy's home region (where IAM writes must go) from the
+  # tenancy itself; set a region name to skip that lookup.
+  home_region = null
   oci_profile = "DEFAULT" # profile in ~/.oci/config used by the provider and the oci backend
 
   tenancy_id       = "ocid1.tenancy.oc1..aaaaaaaareplacewithyourtenancyocid00000000000000000000000"
@@ -15,14 +17,26 @@ locals {
 
   image_namespace = "replacewithnamespace" # Object Storage namespace that holds the OCIR image
   image_tag       = "0.1.0"
+  # The OCIR repository of Galley's image: the container instance pulls from it and the iam
+  # policy allows pulls from it only, so both units read this one value.
+  image_repository_name = "galley"
   # Compartment of the OCIR repository Galley's image is pulled from (null = compartment_id).
   # Create the repository there before the first `docker push` (live/README.md,
   # "Prerequisites"): a push to a repository that does not exist creates it in the tenancy's
   # root compartment, where the dynamic group's `read repos` does not reach and pulls fail.
   image_repository_compartment_id = null
 
+  # Galley's data bucket, unique in the tenancy's Object Storage namespace: object-storage
+  # creates it and iam's policy names it (one value, so iam need not wait for the bucket).
+  bucket_name = "galley-dev-data"
+  # Vault key encrypting the bucket (null: Oracle-managed keys); iam lets Object Storage use it.
+  kms_key_id = null
+
   container_ocpus         = 1
   container_memory_in_gbs = 2
+
+  # The API gateway's OCI Logging execution log: on in prod (costs log storage).
+  execution_log_enabled = false
 
   # "local", "oci" (native, Terraform >= 1.12) or "s3" (S3-compatible endpoint, fallback for
   # older Terraform and OpenTofu; see live/README.md, "State", for its locking caveat).

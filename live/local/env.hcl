@@ -1,13 +1,17 @@
 # The offline environment: the OCI provider emulator stands in for Oracle Cloud (live/README.md,
-# "Trying it offline") and state stays in local files. The OCIDs are made up; the emulator
-# accepts any well-formed ones.
+# "Trying it offline") and state stays in local files. The OCIDs but the tenancy's are made up;
+# the emulator accepts any well-formed ones.
 locals {
   environment = "local"
   region      = "us-ashburn-1"
-  home_region = "us-ashburn-1"
+  # null: the iam unit derives the tenancy's home region (where IAM writes must go) from the
+  # tenancy itself; set a region name to skip that lookup.
+  home_region = null
   oci_profile = "DEFAULT"
 
-  tenancy_id            = "ocid1.tenancy.oc1..aaaaaaaalocalemulatortenancy000000000000000000000000000000"
+  # The emulated tenancy (a new OCID per emulated cloud, exported by the emulator's harness as
+  # scripts/deploy-local and the tests start it): the iam unit reads its home region from it.
+  tenancy_id            = get_env("OCI_EMULATOR_TENANCY_ID", "ocid1.tenancy.oc1..aaaaaaaalocalemulatortenancy000000000000000000000000000000")
   compartment_id        = "ocid1.compartment.oc1..aaaaaaaalocalemulatorcompartment000000000000000000000000"
   dynamic_group_id      = "ocid1.dynamicgroup.oc1..aaaaaaaalocalemulatordynamicgroup00000000000000000000000"
   work_compartment_id   = null
@@ -15,11 +19,23 @@ locals {
 
   image_namespace = "localemulator"
   image_tag       = "0.1.0"
+  # The OCIR repository of Galley's image: the container instance pulls from it and the iam
+  # policy allows pulls from it only, so both units read this one value.
+  image_repository_name = "galley"
   # The emulator holds no registry; null keeps the repository in compartment_id as in the cloud.
   image_repository_compartment_id = null
 
+  # Galley's data bucket, unique in the tenancy's Object Storage namespace: object-storage
+  # creates it and iam's policy names it (one value, so iam need not wait for the bucket).
+  bucket_name = "galley-local-data"
+  # Vault key encrypting the bucket (null: Oracle-managed keys); iam lets Object Storage use it.
+  kms_key_id = null
+
   container_ocpus         = 1
   container_memory_in_gbs = 2
+
+  # The API gateway's OCI Logging execution log: on in prod (costs log storage).
+  execution_log_enabled = false
 
   state_backend   = "local"
   state_bucket    = ""

@@ -1,35 +1,44 @@
-"""Contract checks of the Terragrunt live layer against the Terraform modules.
+"""Contract checks of the Terragrunt live layer, over Terragrunt's own rendering.
 
-`check_live(repo)` returns a list of problems (empty = consistent); each names the file or unit,
-the value and what was expected. The tests run it on the repository and on broken copies.
+Terragrunt resolves includes, locals, functions and mock outputs (`render --json`) and the unit
+graph (`find --dag --json`); these checks hold what it does not check itself: that every input
+is a variable of the unit's module and every required variable is set, that mocks name real
+outputs and never reach apply, that env.hcl values reach the inputs meant for them, the home
+region, the state backend per engine, the apply order, the tool pins and the README.
+`check_live(tg, repo)` returns a list of problems (empty = consistent), each naming the unit,
+the value and what was expected; the tests run it on the repository and on broken copies.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
+import tempfile
 import tomllib
 from dataclasses import dataclass
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import Any
 
-from hcl_eval import Evaluator, HclEvalError, body_items, parse_file
-from terragrunt_model import UnitConfig, load_unit, read_locals
+import hcl2
+from terragrunt_cli import Terragrunt, TerragruntError
 
 UNITS = ("network", "object-storage", "iam", "container-instance", "api-gateway")
 ENVIRONMENTS = ("dev", "prod", "local")
 # Intended apply order, layer by layer (units in one layer may run in parallel).
 ORDER = (
-    frozenset({"network", "object-storage"}),
-    frozenset({"iam"}),
+    frozenset({"network", "iam"}),
+    frozenset({"object-storage"}),
     frozenset({"container-instance"}),
     frozenset({"api-gateway"}),
 )
-# Orderings that no output passes along, so only an explicit edge enforces them: unit -> units
-# that must be applied before it, and why.
+# Orderings the cloud needs, whatever outputs the configuration passes: unit -> units that must
+# be applied before it, and why.
 MUST_FOLLOW = {
+    "object-storage": {
+        "iam": "OCI refuses the bucket's lifecycle rules until iam's Object Storage service "
+        "policy exists",
+    },
     "container-instance": {
         "iam": "its image pull from OCIR is refused until iam's `read repos` policy exists",
     },
@@ -41,17 +50,25 @@ ENV_INPUTS = {
         "dynamic_group_id": "dynamic_group_id",
         "galley_work_compartment_id": "work_compartment_id",
         "policy_compartment_id": "policy_compartment_id",
+        "image_repository_name": "image_repository_name",
         "image_repository_compartment_id": "image_repository_compartment_id",
+        "bucket_name": "bucket_name",
+        "kms_key_id": "kms_key_id",
+        "region": "region",
     },
+    "object-storage": {"bucket_name": "bucket_name", "kms_key_id": "kms_key_id"},
     "container-instance": {
         "region": "region",
         "image_namespace": "image_namespace",
+        "image_repository_name": "image_repository_name",
         "image_tag": "image_tag",
         "ocpus": "container_ocpus",
         "memory_in_gbs": "container_memory_in_gbs",
     },
+    "api-gateway": {"execution_log_enabled": "execution_log_enabled"},
 }
-MOCK_COMMANDS_ALLOWED = frozenset({"validate", "plan"})
+# Mocks serve a fresh or half-applied environment; apply must never deploy a stand-in value.
+MOCK_COMMANDS_ALLOWED = frozenset({"init", "validate", "plan", "destroy"})
 HOME_REGION_UNITS = frozenset({"iam"})
 OCID = re.compile(r"^ocid1\.[a-z0-9]+\.oc[0-9]+\.[a-z0-9-]*\.[a-z0-9]{20,}$")
 BACKEND_REQUIRED = {
@@ -62,6 +79,9 @@ BACKEND_REQUIRED = {
 MIN_TERRAFORM = {"local": (1, 5), "s3": (1, 10), "oci": (1, 12)}
 # What the committed environments may use; s3 stays in the root only as a documented fallback.
 ENV_BACKENDS = frozenset({"oci", "local"})
+# The variable root.hcl gives OpenTofu instead of an `oci` backend (a plan-time error).
+OPENTOFU_OCI_GUARD = "opentofu_has_no_oci_state_backend"
+PINNED_TOOLS = ("terraform", "terragrunt", "opentofu", "tflint")
 
 
 @dataclass
@@ -71,8 +91,8 @@ class ModuleInterface:
     provider_sources: dict[str, str]  # local name -> source address
 
 
-def _tf_files(module_dir: Path) -> list[Path]:
-    return sorted(module_dir.glob("*.tf"))
+def _unquote(value: Any) -> Any:
+    return value[1:-1] if isinstance(value, str) and value[:1] == value[-1:] == '"' else value
 
 
 def read_module(module_dir: Path) -> ModuleInterface:
@@ -80,32 +100,41 @@ def read_module(module_dir: Path) -> ModuleInterface:
     variables: dict[str, bool] = {}
     outputs: set[str] = set()
     providers: dict[str, str] = {}
-    literal = Evaluator({}, {})
-    for path in _tf_files(module_dir):
-        _attrs, blocks = body_items(parse_file(path))
-        for kind, labels, body in blocks:
-            if kind == "variable":
-                variables[labels[0]] = "default" not in body_items(body)[0]
-            elif kind == "output":
-                outputs.add(labels[0])
-            elif kind == "terraform":
-                for sub_kind, _l, sub_body in body_items(body)[1]:
-                    if sub_kind != "required_providers":
-                        continue
-                    for name, expr in body_items(sub_body)[0].items():
-                        spec = literal.eval(expr)
-                        providers[name] = spec.get("source", "") if isinstance(spec, dict) else ""
+    for path in sorted(module_dir.glob("*.tf")):
+        with path.open() as handle:
+            doc = hcl2.load(handle)
+        for block in doc.get("variable", []):
+            for name, body in block.items():
+                variables[_unquote(name)] = "default" not in body
+        for block in doc.get("output", []):
+            outputs.update(_unquote(name) for name in block)
+        for terraform in doc.get("terraform", []):
+            for required in terraform.get("required_providers", []):
+                for name, spec in required.items():
+                    if isinstance(spec, dict):
+                        providers[name] = _unquote(spec.get("source", ""))
     return ModuleInterface(variables, outputs, providers)
 
 
-def module_dir_of(unit: UnitConfig) -> Path | None:
+def env_values(tg: Terragrunt, live: Path) -> dict[str, dict[str, Any]]:
+    """Every live/<env>/env.hcl's locals as Terragrunt evaluates them (functions such as get_env
+    included), in one render: environment -> locals."""
+    files = {p.parent.name: p for p in sorted(live.glob("*/env.hcl"))}
+    reads = "".join(
+        f"  {json.dumps(env)} = read_terragrunt_config({json.dumps(str(path))}).locals\n"
+        for env, path in files.items()
+    )
+    with tempfile.TemporaryDirectory(prefix="env-values-") as scratch:
+        Path(scratch, "terragrunt.hcl").write_text(f"inputs = {{\n{reads}}}\n")
+        return tg.render(Path(scratch))["inputs"]
+
+
+def module_dir_of(rendered: dict[str, Any]) -> Path | None:
     """The local directory a unit's terraform.source names (`dir//sub` is `dir/sub`)."""
-    if not unit.source or "://" in unit.source or unit.source.startswith("git::"):
+    source = (rendered.get("terraform") or {}).get("source") or ""
+    if not source.startswith("/"):
         return None
-    path = Path(unit.source.replace("//", "/"))
-    if not path.is_absolute():
-        path = unit.unit_dir / path
-    return Path(os.path.normpath(path))
+    return Path(source.replace("//", "/")).resolve()
 
 
 def _version(constraint: str | None) -> tuple[int, ...] | None:
@@ -113,73 +142,242 @@ def _version(constraint: str | None) -> tuple[int, ...] | None:
     return (int(match[1]), int(match[2])) if match else None
 
 
-def load_env(env_dir: Path) -> tuple[dict[str, UnitConfig], list[str]]:
-    units: dict[str, UnitConfig] = {}
-    problems: list[str] = []
-    for unit_file in sorted(env_dir.glob("*/terragrunt.hcl")):
-        try:
-            units[unit_file.parent.name] = load_unit(unit_file.parent)
-        except HclEvalError as exc:
-            problems.append(f"{unit_file}: cannot be read: {exc}")
-    return units, problems
+def _generated(label: str, rendered: dict[str, Any], block: str) -> tuple[Any, list[str]]:
+    gen = (rendered.get("generate") or {}).get(block)
+    if gen is None:
+        return {}, [f"{label}: no generate {block!r} block"]
+    try:
+        return json.loads(gen["contents"]), []
+    except (KeyError, TypeError, json.JSONDecodeError) as exc:
+        return {}, [f"{label}: generate {block!r} contents are not JSON: {exc}"]
 
 
-def _check_inputs(name: str, unit: UnitConfig, module: ModuleInterface) -> list[str]:
+def check_inputs(label: str, rendered: dict[str, Any], module: ModuleInterface) -> list[str]:
+    inputs = rendered.get("inputs") or {}
+    source = rendered["terraform"]["source"]
     problems = [
-        f"{name}: input {key!r} is not a variable of module {unit.source} "
+        f"{label}: input {key!r} is not a variable of module {source} "
         f"(variables: {sorted(module.variables)})"
-        for key in sorted(set(unit.inputs) - set(module.variables))
+        for key in sorted(set(inputs) - set(module.variables))
     ]
     problems += [
-        f"{name}: required variable {var!r} of module {unit.source} is not provided"
+        f"{label}: required variable {var!r} of module {source} is not provided"
         for var, required in sorted(module.variables.items())
-        if required and var not in unit.inputs
+        if required and var not in inputs
     ]
     return problems
 
 
-def _check_dependencies(
-    name: str, unit: UnitConfig, modules: dict[str, ModuleInterface | None]
+def check_dependencies(
+    label: str, unit_dir: Path, rendered: dict[str, Any], modules: dict[str, ModuleInterface]
 ) -> list[str]:
     problems: list[str] = []
-    for dep_name, dep in sorted(unit.dependencies.items()):
-        where = f"{name}: dependency {dep_name!r}"
-        target = unit.dependency_dir(dep_name)
+    for name, dep in sorted((rendered.get("dependency") or {}).items()):
+        where = f"{label}: dependency {name!r}"
+        target = (unit_dir / dep["config_path"]).resolve()
         if not (target / "terragrunt.hcl").is_file():
-            problems.append(f"{where}: config_path {dep.config_path!r} is not a unit ({target})")
+            problems.append(f"{where}: config_path {dep['config_path']!r} is not a unit ({target})")
             continue
-        outputs = modules.get(target.name)
-        if outputs is None:
+        mocks = dep.get("mock_outputs")
+        if not mocks:
+            problems.append(f"{where}: no mock_outputs (plan fails before it is applied)")
             continue
-        for key in sorted(dep.reads - outputs.outputs):
+        module = modules.get(target.name)
+        if module is not None:
+            problems += [
+                f"{where}: mock output {key!r} is not an output of unit {target.name} "
+                f"(outputs: {sorted(module.outputs)})"
+                for key in sorted(set(mocks) - module.outputs)
+            ]
+        commands = set(dep.get("mock_outputs_allowed_terraform_commands") or [])
+        if "apply" in commands:
+            problems.append(f"{where}: mocks allowed for ['apply']; apply must use real outputs")
+        if commands != MOCK_COMMANDS_ALLOWED:
             problems.append(
-                f"{where}: outputs.{key} is not an output of unit {target.name} "
-                f"(outputs: {sorted(outputs.outputs)})"
+                f"{where}: mocks allowed for {sorted(commands)}, expected "
+                f"{sorted(MOCK_COMMANDS_ALLOWED)} (plan and destroy of a fresh environment)"
             )
-        if dep.mock_outputs is None:
-            problems.append(f"{where}: no mock_outputs (validate/plan fail before it is applied)")
-            continue
-        for key in sorted(set(dep.mock_outputs) - outputs.outputs):
-            problems.append(f"{where}: mock output {key!r} is not an output of unit {target.name}")
-        for key in sorted(dep.reads - set(dep.mock_outputs)):
-            problems.append(f"{where}: outputs.{key} is read but has no mock value")
-        commands = set(dep.allowed_commands or [])
-        if not dep.allowed_commands:
-            problems.append(f"{where}: mock_outputs_allowed_terraform_commands is not set")
-        elif commands - MOCK_COMMANDS_ALLOWED:
-            problems.append(
-                f"{where}: mocks allowed for {sorted(commands - MOCK_COMMANDS_ALLOWED)}; "
-                f"only {sorted(MOCK_COMMANDS_ALLOWED)} may use them"
-            )
-        for key, value in sorted(dep.mock_outputs.items()):
-            if key.endswith("_id") and not (isinstance(value, str) and OCID.match(value)):
-                problems.append(f"{where}: mock output {key}={value!r} is not shaped like an OCID")
+        problems += [
+            f"{where}: mock output {key}={value!r} is not shaped like an OCID"
+            for key, value in sorted(mocks.items())
+            if key.endswith("_id") and not (isinstance(value, str) and OCID.match(value))
+        ]
     return problems
 
 
-def unit_graph(units: dict[str, UnitConfig]) -> dict[str, set[str]]:
-    """Unit -> units applied before it, as `run --all` orders them (both block kinds)."""
-    return {name: {d.name for d in unit.ordering_dirs()} for name, unit in units.items()}
+def check_env_inputs(
+    label: str, unit: str, rendered: dict[str, Any], env: dict[str, Any]
+) -> list[str]:
+    """Inputs that env.hcl sets are passed, with env.hcl's value."""
+    inputs = rendered.get("inputs") or {}
+    problems: list[str] = []
+    for key, local in sorted(ENV_INPUTS.get(unit, {}).items()):
+        if local not in env:
+            problems.append(f"{label}: env.hcl has no local {local!r} (for input {key!r})")
+        elif key not in inputs:
+            problems.append(f"{label}: input {key!r} is not set (expected local.env.{local})")
+        elif inputs[key] != env[local]:
+            problems.append(
+                f"{label}: input {key}={inputs[key]!r}, env.hcl's {local} is {env[local]!r}"
+            )
+    return problems
+
+
+def _home_region_lookup(label: str, content: dict[str, Any], env: dict[str, Any]) -> list[str]:
+    """The provider's home region comes from the tenancy's home_region_key, read in `region`."""
+    configs = content["provider"]["oci"]
+    configs = configs if isinstance(configs, list) else [configs]
+    default = [c for c in configs if "alias" not in c]
+    lookup = {c["alias"]: c for c in configs if "alias" in c}
+    data = content.get("data", {})
+    tenancy = next(iter(data.get("oci_identity_tenancy", {}).values()), None)
+    regions = next(iter(data.get("oci_identity_regions", {}).items()), None)
+    if len(default) != 1 or tenancy is None or regions is None:
+        return [f"{label}: home_region is null but no tenancy/regions lookup decides the region"]
+    problems: list[str] = []
+    alias = str(tenancy.get("provider", "")).removeprefix("oci.")
+    if lookup.get(alias, {}).get("region") != env["region"]:
+        problems.append(f"{label}: the home-region lookup does not run in region {env['region']!r}")
+    if tenancy.get("tenancy_id") != env["tenancy_id"]:
+        problems.append(f"{label}: home region looked up for tenancy {tenancy.get('tenancy_id')!r}")
+    name, body = regions
+    key_filter = body.get("filter", {})
+    if key_filter.get("name") != "key" or "home_region_key" not in json.dumps(key_filter):
+        problems.append(f"{label}: regions are not filtered on the tenancy's home_region_key")
+    if default[0].get("region") != f"${{data.oci_identity_regions.{name}.regions[0].name}}":
+        problems.append(
+            f"{label}: provider region {default[0].get('region')!r} is not the lookup's"
+        )
+    return problems
+
+
+def check_provider(
+    label: str, unit: str, rendered: dict[str, Any], env: dict[str, Any], attrs: set[str] | None
+) -> list[str]:
+    content, problems = _generated(label, rendered, "provider")
+    if problems:
+        return problems
+    providers = content.get("provider", {})
+    if set(providers) != {"oci"}:
+        return [f"{label}: generated providers are {sorted(providers)}, expected only 'oci'"]
+    configs = providers["oci"] if isinstance(providers["oci"], list) else [providers["oci"]]
+    if attrs is not None:
+        problems += [
+            f"{label}: provider attribute {a!r} is not in the oracle/oci schema"
+            for config in configs
+            for a in sorted(set(config) - attrs - {"alias"})
+        ]
+    if unit in HOME_REGION_UNITS and env["home_region"] is None:
+        return problems + _home_region_lookup(label, content, env)
+    want = env["home_region"] if unit in HOME_REGION_UNITS else env["region"]
+    if len(configs) != 1 or configs[0].get("region") != want:
+        problems.append(
+            f"{label}: provider region is {configs[0].get('region')!r}, expected {want!r}"
+        )
+    return problems
+
+
+def check_backend(
+    label: str, unit: str, rendered: dict[str, Any], env: dict[str, Any], kind: str, repo: Path
+) -> list[str]:
+    content, problems = _generated(label, rendered, "backend")
+    tofu, tofu_problems = _generated(label, rendered, "backend_opentofu")
+    problems += tofu_problems
+    if problems:
+        return problems
+    paths = {rendered["generate"][b]["path"] for b in ("backend", "backend_opentofu")}
+    if paths != {"backend.tf.json", "backend.tofu.json"}:
+        problems.append(
+            f"{label}: backend files are {sorted(paths)}, expected backend.tf.json "
+            "(Terraform) and backend.tofu.json (OpenTofu, which shadows it)"
+        )
+    backends = content.get("terraform", {}).get("backend", {})
+    if set(backends) != {kind}:
+        return [*problems, f"{label}: generated backends {sorted(backends)}, expected {kind!r}"]
+    config = backends[kind]
+    problems += [
+        f"{label}: {kind} backend setting {key!r} is missing or empty"
+        for key in BACKEND_REQUIRED[kind]
+        if not config.get(key)
+    ]
+    state = str(config.get("path" if kind == "local" else "key", ""))
+    if not state.endswith(f"/{env['environment']}/{unit}/terraform.tfstate"):
+        problems.append(f"{label}: state {state!r} is not per environment and unit")
+    if kind == "local" and (
+        not Path(state).is_relative_to(repo / ".local") or ".terragrunt-cache" in state
+    ):
+        problems.append(f"{label}: local state {state!r} is not under the git-ignored .local/")
+    if kind == "s3":
+        endpoint = str(config.get("endpoints", {}).get("s3", ""))
+        expected = f"https://{env['state_namespace']}.compat.objectstorage.{env['state_region']}."
+        if not endpoint.startswith(expected):
+            problems.append(f"{label}: s3 endpoint {endpoint!r} is not OCI's ({expected}...)")
+        if config.get("use_path_style") is not True:
+            problems.append(
+                f"{label}: s3 backend needs use_path_style = true (OCI: path style only)"
+            )
+    if kind == "oci":
+        guard = tofu.get("variable", {}).get(OPENTOFU_OCI_GUARD, {})
+        if "terraform" in tofu:
+            problems.append(f"{label}: OpenTofu gets a backend block for `oci`, which it lacks")
+        if guard.get("default") != "oci" or "state_backend" not in json.dumps(guard):
+            problems.append(
+                f"{label}: backend.tofu.json does not stop OpenTofu with what to set "
+                f"(variable {OPENTOFU_OCI_GUARD} with a validation)"
+            )
+    elif tofu != content:
+        problems.append(f"{label}: OpenTofu's backend differs from Terraform's for {kind!r}")
+    constraint = rendered.get("terraform_version_constraint")
+    minimum = _version(constraint)
+    if minimum is None or minimum < MIN_TERRAFORM[kind]:
+        problems.append(
+            f"{label}: terraform_version_constraint {constraint!r} admits Terraform older than "
+            f"{'.'.join(map(str, MIN_TERRAFORM[kind]))}, which the {kind} backend needs"
+        )
+    copies_lock = rendered["terraform"].get("copy_terraform_lock_file")
+    if copies_lock is not (kind != "local"):
+        problems.append(
+            f"{label}: copy_terraform_lock_file is {copies_lock} with {kind} state: local state "
+            "(the emulator's hashes) keeps the lock file in the cache, remote state commits it"
+        )
+    return problems
+
+
+def check_graph(entries: list[dict[str, Any]]) -> list[str]:
+    """Problems of the unit graph that `terragrunt find --dag --dependencies` reports."""
+    graph = {e["path"]: set(e.get("dependencies") or []) for e in entries}
+    missing = sorted(set(UNITS) - set(graph))
+    problems = [f"units missing: {missing}"] if missing else []
+    problems += [
+        f"{name}: depends on {dep!r}, which is not a unit"
+        for name, deps in sorted(graph.items())
+        for dep in sorted(deps - set(graph))
+    ]
+    extra = sorted(set(graph) - set(UNITS))
+    if extra:
+        problems.append(f"unexpected units: {extra}")
+    sorter: TopologicalSorter[str] = TopologicalSorter(graph)
+    try:
+        sorter.prepare()
+    except CycleError as exc:
+        return [*problems, f"dependency cycle: {' -> '.join(exc.args[1])}"]
+    for name, required in sorted(MUST_FOLLOW.items()):
+        earlier = _before(graph, name)
+        problems += [
+            f"{name}: not ordered after {dep} (add a dependency on it): {why}"
+            for dep, why in sorted(required.items())
+            if name in graph and dep not in earlier
+        ]
+    layers: list[frozenset[str]] = []
+    while sorter.is_active():
+        ready = frozenset(sorter.get_ready())
+        layers.append(ready)
+        sorter.done(*ready)
+    if not missing and tuple(layers) != ORDER:
+        problems.append(
+            f"apply order is {[sorted(x) for x in layers]}, expected {[sorted(x) for x in ORDER]}"
+        )
+    return problems
 
 
 def _before(graph: dict[str, set[str]], name: str) -> set[str]:
@@ -194,176 +392,83 @@ def _before(graph: dict[str, set[str]], name: str) -> set[str]:
     return seen
 
 
-def check_graph(units: dict[str, UnitConfig]) -> list[str]:
-    problems = [
-        f"{name}: {where} is not a unit ({target})"
-        for name, unit in sorted(units.items())
-        for target, where in sorted(unit.ordering_dirs().items())
-        if not (target / "terragrunt.hcl").is_file()
-    ]
-    graph = unit_graph(units)
-    sorter: TopologicalSorter[str] = TopologicalSorter(graph)
-    try:
-        sorter.prepare()
-    except CycleError as exc:
-        return [*problems, f"dependency cycle: {' -> '.join(exc.args[1])}"]
-    for name, required in sorted(MUST_FOLLOW.items()):
-        earlier = _before(graph, name)
-        problems += [
-            f"{name}: not ordered after {dep} (add it to a dependencies block): {why}"
-            for dep, why in sorted(required.items())
-            if name in graph and dep not in earlier
-        ]
-    layers: list[frozenset[str]] = []
-    while sorter.is_active():
-        ready = frozenset(sorter.get_ready())
-        layers.append(ready)
-        sorter.done(*ready)
-    if tuple(layers) != ORDER:
-        problems.append(
-            f"apply order is {[sorted(x) for x in layers]}, expected {[sorted(x) for x in ORDER]}"
-        )
-    return problems
-
-
-def check_env_inputs(name: str, unit: UnitConfig, env: dict[str, Any]) -> list[str]:
-    """Inputs that env.hcl sets are passed, with env.hcl's value."""
-    problems: list[str] = []
-    for key, local in sorted(ENV_INPUTS.get(unit.unit_dir.name, {}).items()):
-        if local not in env:
-            problems.append(f"{name}: env.hcl has no local {local!r} (for input {key!r})")
-        elif key not in unit.inputs:
-            problems.append(f"{name}: input {key!r} is not set (expected local.env.{local})")
-        elif unit.inputs[key] != env[local]:
-            problems.append(
-                f"{name}: input {key}={unit.inputs[key]!r}, env.hcl's {local} is {env[local]!r}"
-            )
-    return problems
-
-
-def _generated_json(name: str, unit: UnitConfig, block: str) -> tuple[dict[str, Any], list[str]]:
-    gen = unit.generate.get(block)
-    if gen is None:
-        return {}, [f"{name}: no generate {block!r} block"]
-    if not str(gen.get("path", "")).endswith(".tf.json"):
-        return {}, [f"{name}: generate {block!r} path {gen.get('path')!r} is not a .tf.json file"]
-    try:
-        return json.loads(gen["contents"]), []
-    except (KeyError, json.JSONDecodeError) as exc:
-        return {}, [f"{name}: generate {block!r} contents are not JSON: {exc}"]
-
-
-def check_provider(
-    name: str, unit: UnitConfig, env: dict[str, Any], provider_attrs: set[str] | None
-) -> list[str]:
-    content, problems = _generated_json(name, unit, "provider")
-    if problems:
-        return problems
-    providers = content.get("provider", {})
-    if set(providers) != {"oci"}:
-        return [f"{name}: generated providers are {sorted(providers)}, expected only 'oci'"]
-    config = providers["oci"]
-    want = env["home_region"] if name in HOME_REGION_UNITS else env["region"]
-    if config.get("region") != want:
-        problems.append(f"{name}: provider region is {config.get('region')!r}, expected {want!r}")
-    if provider_attrs is not None:
-        unknown = set(config) - provider_attrs
-        problems += [
-            f"{name}: provider attribute {a!r} is not in the oracle/oci schema" for a in unknown
-        ]
-    return problems
-
-
-def check_backend(name: str, unit: UnitConfig, env: dict[str, Any]) -> list[str]:
-    content, problems = _generated_json(name, unit, "backend")
-    if problems:
-        return problems
-    backends = content.get("terraform", {}).get("backend", {})
-    kind = env["state_backend"]
-    if set(backends) != {kind}:
-        return [f"{name}: generated backends {sorted(backends)}, env.hcl asks for {kind!r}"]
-    config = backends[kind]
-    problems += [
-        f"{name}: {kind} backend setting {key!r} is missing or empty"
-        for key in BACKEND_REQUIRED[kind]
-        if not config.get(key)
-    ]
-    if kind in {"oci", "s3"} and not str(config.get("key", "")).endswith(
-        f"/{name}/terraform.tfstate"
-    ):
-        problems.append(f"{name}: state key {config.get('key')!r} is not per unit")
-    if kind == "local" and not str(config.get("path", "")).endswith(f"/{name}/terraform.tfstate"):
-        problems.append(f"{name}: local state path {config.get('path')!r} is not per unit")
-    if kind == "s3":
-        endpoint = str(config.get("endpoints", {}).get("s3", ""))
-        expected = f"https://{env['state_namespace']}.compat.objectstorage.{env['state_region']}."
-        if not endpoint.startswith(expected):
-            problems.append(f"{name}: s3 endpoint {endpoint!r} is not OCI's ({expected}...)")
-        if config.get("use_path_style") is not True:
-            problems.append(
-                f"{name}: s3 backend needs use_path_style = true (OCI has path style only)"
-            )
-    minimum = _version(unit.terraform_version_constraint)
-    if minimum is None or minimum < MIN_TERRAFORM[kind]:
-        problems.append(
-            f"{name}: terraform_version_constraint {unit.terraform_version_constraint!r} admits "
-            f"Terraform older than {'.'.join(map(str, MIN_TERRAFORM[kind]))}, "
-            f"which the {kind} backend needs"
-        )
-    return problems
-
-
 def check_env(
-    env_dir: Path, modules_root: Path, provider_attrs: set[str] | None = None
+    tg: Terragrunt,
+    env_dir: Path,
+    repo: Path,
+    env: dict[str, Any],
+    provider_attrs: set[str] | None = None,
+    graphs: dict[str, dict[str, set[str]]] | None = None,
 ) -> list[str]:
-    """All contract problems of one environment folder (live/<env>)."""
-    units, problems = load_env(env_dir)
-    missing = sorted(set(UNITS) - set(units))
-    extra = sorted(set(units) - set(UNITS))
-    if missing:
-        problems.append(f"{env_dir.name}: units missing: {missing}")
-    if extra:
-        problems.append(f"{env_dir.name}: unexpected units: {extra}")
-    env = read_locals(env_dir / "env.hcl")
+    """All contract problems of one environment folder (live/<env>; env: its env.hcl locals).
+    Writes terragrunt.rendered.json files in it for a moment: run it on a copy. `graphs`, if
+    given, receives the environment's unit graph (unit -> units it depends on)."""
+    name = env_dir.name
+    kind = tg.extra_env.get("GALLEY_STATE_BACKEND", env.get("state_backend"))
+    problems: list[str] = []
     if env.get("state_backend") not in ENV_BACKENDS:
         problems.append(
-            f"{env_dir.name}: state_backend {env.get('state_backend')!r}, expected one of "
+            f"{name}: state_backend {env.get('state_backend')!r}, expected one of "
             f"{sorted(ENV_BACKENDS)} (s3 is a fallback only: OCI refuses its use_lockfile lock "
             "writes, hashicorp/terraform#36742)"
         )
-    modules: dict[str, ModuleInterface | None] = {}
-    for name, unit in units.items():
-        module_dir = module_dir_of(unit)
-        if module_dir is None or not _tf_files(module_dir):
+    if kind not in BACKEND_REQUIRED:
+        problems.append(f"{name}: state backend {kind!r} is none of {sorted(BACKEND_REQUIRED)}")
+    found = tg.run(env_dir, "find", "--dag", "--json", "--dependencies", check=False)
+    problems += [
+        f"{name}: terragrunt find: {line.strip()}"
+        for line in found.stderr.splitlines()
+        if "WARN" in line or "ERROR" in line
+    ]
+    entries = json.loads(found.stdout or "[]")
+    problems += [f"{name}: {p}" for p in check_graph(entries)]
+    if graphs is not None:
+        graphs[name] = {e["path"]: set(e.get("dependencies") or []) for e in entries}
+    problems += [
+        f"{name}: terragrunt hcl validate: {d.get('summary')}: {d.get('detail')} "
+        f"({d.get('range', {}).get('filename')}:{d.get('range', {}).get('start', {}).get('line')})"
+        for d in tg.validate(env_dir)
+    ]
+    rendered, result = tg.render_all(env_dir)
+    units = sorted(p.parent.name for p in env_dir.glob("*/terragrunt.hcl"))
+    problems += [
+        f"{name}/{unit}: terragrunt render failed: {result.stderr[-2000:]}"
+        for unit in units
+        if unit not in rendered
+    ]
+    modules: dict[str, ModuleInterface] = {}
+    for unit, config in rendered.items():
+        label = f"{name}/{unit}"
+        module_dir = module_dir_of(config)
+        if module_dir is None or not list(module_dir.glob("*.tf")):
             problems.append(
-                f"{env_dir.name}/{name}: source {unit.source!r} is not a module dir with .tf files"
+                f"{label}: source {config['terraform'].get('source')!r} is not a module dir "
+                "with .tf files"
             )
-            modules[name] = None
-            continue
-        if module_dir.parent != modules_root.resolve():
-            problems.append(
-                f"{env_dir.name}/{name}: source {module_dir} is not under {modules_root}"
-            )
-        modules[name] = read_module(module_dir)
-    for name, unit in sorted(units.items()):
-        label = f"{env_dir.name}/{name}"
-        module = modules.get(name)
+        elif module_dir.parent != (repo / "modules").resolve():
+            problems.append(f"{label}: source {module_dir} is not under {repo / 'modules'}")
+        else:
+            modules[unit] = read_module(module_dir)
+    for unit, config in sorted(rendered.items()):
+        label = f"{name}/{unit}"
+        module = modules.get(unit)
         if module is not None:
-            problems += _check_inputs(label, unit, module)
+            problems += check_inputs(label, config, module)
             source = module.provider_sources.get("oci")
             if source not in {"oracle/oci", "registry.terraform.io/oracle/oci"}:
                 problems.append(
                     f"{label}: module declares provider oci as {source!r}, expected oracle/oci"
                 )
-        problems += _check_dependencies(label, unit, modules)
-        problems += check_env_inputs(label, unit, env)
-        problems += check_provider(name, unit, env, provider_attrs)
-        problems += check_backend(name, unit, env)
-        for dep_name, dep in unit.dependencies.items():
-            if dep.mock_outputs is not None and dep.allowed_commands is None:
-                problems.append(f"{label}: dependency {dep_name!r} mocks have no command limit")
-    if not missing:
-        problems += check_graph(units)
+        problems += check_dependencies(label, env_dir / unit, config, modules)
+        problems += check_env_inputs(label, unit, config, env)
+        problems += check_provider(label, unit, config, env, provider_attrs)
+        if kind in BACKEND_REQUIRED:
+            problems += check_backend(label, unit, config, env, kind, repo)
+        if config.get("terraform_binary") != "terraform":
+            problems.append(
+                f"{label}: terraform_binary is {config.get('terraform_binary')!r}: Terraform "
+                "must be the default engine (OpenTofu on request, TG_TF_PATH)"
+            )
     return problems
 
 
@@ -372,36 +477,26 @@ def _release(version: str) -> tuple[int, ...] | None:
     return tuple(int(part) for part in match.groups()) if match else None
 
 
-def check_tool_pins(repo: Path, envs: list[str]) -> list[str]:
-    """mise.toml pins a Terraform release that every environment's backend and the root's
-    terraform_version_constraint accept."""
+def check_tool_pins(repo: Path, backends: dict[str, str]) -> list[str]:
+    """mise.toml pins exact releases of every tool, and a Terraform that every environment's
+    backend accepts (backends: environment -> state_backend)."""
     path = repo / "mise.toml"
     if not path.is_file():
         return [f"{path} is missing"]
-    pinned = str(tomllib.loads(path.read_text()).get("tools", {}).get("terraform", ""))
-    version = _release(pinned)
-    if version is None:
-        return [f"mise.toml: terraform = {pinned!r} is not an exact release (x.y.z)"]
-    problems: list[str] = []
-    for env in envs:
-        kind = read_locals(repo / "live" / env / "env.hcl")["state_backend"]
+    tools = tomllib.loads(path.read_text()).get("tools", {})
+    problems = [
+        f"mise.toml: {tool} = {tools.get(tool)!r} is not an exact release (x.y.z)"
+        for tool in PINNED_TOOLS
+        if _release(str(tools.get(tool, ""))) is None
+    ]
+    version = _release(str(tools.get("terraform", "")))
+    for env, kind in sorted(backends.items()):
         needed = MIN_TERRAFORM.get(kind)
-        if needed is not None and version[:2] < needed:
+        if version is not None and needed is not None and version[:2] < needed:
             problems.append(
-                f"mise.toml pins terraform {pinned}, older than {'.'.join(map(str, needed))} "
-                f"which {env}'s {kind} state backend needs"
+                f"mise.toml pins terraform {tools['terraform']}, older than "
+                f"{'.'.join(map(str, needed))} which {env}'s {kind} state backend needs"
             )
-        for unit_file in sorted((repo / "live" / env).glob("*/terragrunt.hcl")):
-            try:
-                constraint = load_unit(unit_file.parent).terraform_version_constraint
-            except HclEvalError:
-                continue  # reported by check_env
-            minimum = _version(constraint)
-            if minimum is not None and version[:2] < minimum:
-                problems.append(
-                    f"{env}/{unit_file.parent.name}: terraform_version_constraint "
-                    f"{constraint!r} refuses the pinned terraform {pinned}"
-                )
     return problems
 
 
@@ -424,45 +519,60 @@ def readme_needs(readme: Path) -> dict[str, set[str]]:
     return needs
 
 
-# While the root file keeps its deprecated name, the README must say what to do about it.
-ROOT_FILE_NOTES = ("root-terragrunt-hcl", 'find_in_parent_folders("root.hcl")')
-
-
-def check_readme(repo: Path) -> list[str]:
-    """live/README.md's unit table says the order the dev configuration has, and the README
-    explains the deprecated root file name while it is kept."""
+def check_readme(repo: Path, graph: dict[str, set[str]]) -> list[str]:
+    """live/README.md's unit table says the order the configuration has, and the layout says
+    that root.hcl is the card's top-level terragrunt.hcl, renamed."""
     readme = repo / "live" / "README.md"
+    problems: list[str] = []
+    if "root.hcl" not in readme.read_text() or "renamed" not in readme.read_text():
+        problems.append(f"{readme}: does not say that root.hcl is the renamed root terragrunt.hcl")
     documented = readme_needs(readme)
-    if (repo / "terragrunt.hcl").is_file():
-        missing = [note for note in ROOT_FILE_NOTES if note not in readme.read_text()]
-        if missing:
-            return [
-                f"{readme}: does not explain the deprecated root terragrunt.hcl "
-                f"(strict control, migration to root.hcl); missing {missing}"
-            ]
-    units, problems = load_env(repo / "live" / "dev")
-    if problems:
-        return []  # reported by check_env
-    actual = unit_graph(units)
     if not documented:
-        return [f"{readme}: no '| unit | needs | gives |' table"]
-    return [
+        return [*problems, f"{readme}: no '| unit | needs | gives |' table"]
+    return problems + [
         f"{readme}: unit {name} needs {sorted(documented.get(name, set()))} in the table, "
-        f"the configuration orders it after {sorted(actual.get(name, set()))}"
-        for name in sorted(set(documented) | set(actual))
-        if documented.get(name) != actual.get(name)
+        f"the configuration orders it after {sorted(graph.get(name, set()))}"
+        for name in sorted(set(documented) | set(graph))
+        if documented.get(name) != graph.get(name)
     ]
 
 
-def check_live(repo: Path, provider_attrs: set[str] | None = None) -> list[str]:
-    """Problems of every environment under repo/live, the tool pins and the README's order."""
+def check_live(
+    tg: Terragrunt,
+    repo: Path,
+    provider_attrs: set[str] | None = None,
+    envs: tuple[str, ...] = ENVIRONMENTS,
+) -> list[str]:
+    """Problems of the environments under repo/live (all, or `envs`), the root file, the tool
+    pins, the README's order, and any deprecation Terragrunt warned of meanwhile. Run it on a
+    copy of the layer (check_env writes rendered files)."""
     live = repo / "live"
     problems: list[str] = []
-    envs = sorted(p.name for p in live.iterdir() if (p / "env.hcl").is_file())
-    if set(envs) != set(ENVIRONMENTS):
-        problems.append(f"environments are {envs}, expected {sorted(ENVIRONMENTS)}")
+    try:
+        values = env_values(tg, live)
+    except TerragruntError as exc:
+        return [f"{live}/*/env.hcl: cannot be read: {exc}"]
+    if set(values) != set(ENVIRONMENTS):
+        problems.append(f"environments are {sorted(values)}, expected {sorted(ENVIRONMENTS)}")
+    if (repo / "terragrunt.hcl").exists():
+        problems.append(
+            f"{repo / 'terragrunt.hcl'}: a root file named terragrunt.hcl is deprecated "
+            "(and `run --all` from the repository root takes it for a unit): name it root.hcl"
+        )
+    graphs: dict[str, dict[str, set[str]]] = {}
     for env in envs:
-        problems += check_env(live / env, repo / "modules", provider_attrs)
-    problems += check_tool_pins(repo, envs)
-    problems += check_readme(repo)
+        if env in values:
+            problems += check_env(tg, live / env, repo, values[env], provider_attrs, graphs)
+    problems += check_tool_pins(
+        repo, {env: str(v.get("state_backend")) for env, v in values.items()}
+    )
+    if "dev" not in graphs:
+        try:
+            graphs["dev"] = {
+                e["path"]: set(e.get("dependencies") or []) for e in tg.find(live / "dev")
+            }
+        except TerragruntError:
+            graphs["dev"] = {}  # reported when dev is checked
+    problems += check_readme(repo, graphs["dev"])
+    problems += [f"terragrunt warned: {line}" for line in tg.deprecations()]
     return problems

@@ -1,0 +1,156 @@
+"""The card's use, through real Terragrunt on Terraform and on OpenTofu, against the OCI emulator:
+`run --all apply`, a plan with no changes, outputs, `run --all destroy`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from live_checks import UNITS
+from live_layer import edit
+from terragrunt_cli import Terragrunt
+from tf_support import ENGINES
+
+# Terragrunt's summary line for a unit whose dependency has no outputs yet.
+MOCKS_USED = "mock outputs provided and returning those in dependency output"
+
+
+def _terragrunt(cloud, engine: str, **extra_env: str) -> Terragrunt:
+    return Terragrunt(cloud.env, engine=engine, extra_env=extra_env)
+
+
+def _mock_values(tg: Terragrunt, env_dir: Path) -> set[str]:
+    """Every stand-in string of _envcommon/mock_outputs.hcl (each names itself "mock")."""
+    values: set[str] = set()
+    for unit in UNITS:
+        for dep in (tg.render(env_dir / unit).get("dependency") or {}).values():
+            values.update(v for v in dep["mock_outputs"].values() if "mock" in str(v))
+    return values
+
+
+def _offline(layer: Path, env: str, tenancy_id: str) -> Path:
+    """live/<env> filled in as its users fill it, with the emulated tenancy's OCID (the iam unit
+    looks up that tenancy's home region)."""
+    env_file = layer / "live" / env / "env.hcl"
+    text = env_file.read_text()
+    placeholder = text.split('tenancy_id       = "', 1)[1].split('"', 1)[0]
+    edit(env_file, placeholder, tenancy_id)
+    return layer / "live" / env
+
+
+def _attrs_json(resources: list[dict[str, Any]]) -> str:
+    return json.dumps([r["attrs"] for r in resources])
+
+
+@pytest.mark.parametrize("engine", list(ENGINES))
+def test_local_environment_apply_plan_output_destroy(layer: Path, oci_cloud, engine: str) -> None:
+    tg = _terragrunt(oci_cloud, engine)
+    env_dir = layer / "live" / "local"
+
+    tg.run_all(env_dir, "apply")
+    for unit in UNITS:  # one local state per unit, under the git-ignored .local/
+        assert (layer / ".local/terragrunt-state/live/local" / unit / "terraform.tfstate").is_file()
+    # Local state keeps the emulator's lock files out of the unit folders.
+    assert list(env_dir.glob("*/.terraform.lock.hcl")) == []
+
+    # A second plan finds nothing to change (-detailed-exitcode: 2 would mean changes).
+    plan = tg.run_all(env_dir, "plan", "-detailed-exitcode", check=False)
+    assert plan.returncode == 0, plan.output[-4000:]
+
+    outputs = {unit: tg.output(env_dir / unit) for unit in UNITS}
+    endpoint = tg.run(env_dir / "api-gateway", "output", "-raw", "endpoint_base_url").stdout
+    assert endpoint == outputs["api-gateway"]["endpoint_base_url"]
+    assert endpoint.startswith("https://") and endpoint.endswith("/galley")
+
+    # Outputs are wired from unit to unit, never from the mocks.
+    (instance,) = oci_cloud.resources("oci_container_instances_container_instance")
+    assert instance["id"] == outputs["container-instance"]["container_instance_id"]
+    assert instance["attrs"]["vnics"][0]["subnet_id"] == outputs["network"]["private_subnet_id"]
+    (gateway,) = oci_cloud.resources("oci_apigateway_gateway")
+    assert gateway["attrs"]["subnet_id"] == outputs["network"]["public_subnet_id"]
+    (deployment,) = oci_cloud.resources("oci_apigateway_deployment")
+    backend_ip = outputs["container-instance"]["private_ip"]
+    routes = deployment["attrs"]["specification"][0]["routes"]
+    assert routes and all(f"http://{backend_ip}:" in r["backend"][0]["url"] for r in routes)
+    bucket = outputs["object-storage"]["bucket_name"]
+    assert bucket == "galley-local-data"
+    assert f"target.bucket.name='{bucket}'" in " ".join(outputs["iam"]["policy_statements"])
+    leaked = [m for m in _mock_values(tg, env_dir) if m in _attrs_json(oci_cloud.resources())]
+    assert leaked == []
+
+    tg.run_all(env_dir, "destroy")
+    assert oci_cloud.resources() == []
+    assert tg.deprecations() == []
+
+
+@pytest.mark.parametrize("engine", list(ENGINES))
+def test_dev_applies_and_destroys_offline_with_its_home_region(
+    layer: Path, oci_cloud, engine: str
+) -> None:
+    """dev with the offline switch: state in local files, its units in eu-frankfurt-1 and its
+    iam unit in the tenancy's home region, found by the lookup (the emulated tenancy's home is
+    us-ashburn-1, and the emulator refuses IAM writes elsewhere with 403-NotAllowed)."""
+    env_dir = _offline(layer, "dev", oci_cloud.tenancy_id)
+    tg = _terragrunt(oci_cloud, engine, GALLEY_STATE_BACKEND="local")
+
+    tg.run_all(env_dir, "apply")
+    assert (layer / ".local/terragrunt-state/live/dev/iam/terraform.tfstate").is_file()
+    (vcn,) = oci_cloud.resources("oci_core_vcn")
+    assert vcn["id"].startswith("ocid1.vcn.oc1.fra."), vcn["id"]  # eu-frankfurt-1's key
+    policies = oci_cloud.resources("oci_identity_policy")
+    assert {p["attrs"]["name"] for p in policies} >= {"galley-dev-policy"}
+
+    tg.run_all(env_dir, "destroy")
+    assert oci_cloud.resources() == []
+    assert tg.deprecations() == []
+
+
+@pytest.mark.parametrize("engine", list(ENGINES))
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_fresh_environment_plans_on_mocks(layer: Path, oci_cloud, engine: str, env: str) -> None:
+    env_dir = _offline(layer, env, oci_cloud.tenancy_id)
+    tg = _terragrunt(oci_cloud, engine, GALLEY_STATE_BACKEND="local")
+    result = tg.run_all(env_dir, "plan")
+    assert MOCKS_USED in result.output
+    assert result.output.count("Plan: ") == len(UNITS)
+    assert oci_cloud.resources() == []
+
+
+def test_opentofu_says_what_to_set_for_the_oci_backend(layer: Path, oci_cloud) -> None:
+    """Without the offline switch, OpenTofu on dev stops at plan with the guard's message, not
+    at init with "There is no backend type named oci"."""
+    env_dir = _offline(layer, "dev", oci_cloud.tenancy_id)
+    tg = _terragrunt(oci_cloud, "opentofu")
+    result = tg.run(env_dir / "network", "plan", check=False)
+    assert result.returncode != 0
+    assert "OpenTofu has no `oci` state backend" in result.output
+    assert 'set state_backend = "s3" in that env.hcl' in result.output
+    assert "no backend type" not in result.output
+
+
+def test_destroy_works_on_a_fresh_environment(layer: Path, oci_cloud) -> None:
+    result = _terragrunt(oci_cloud, "terraform").run_all(layer / "live" / "local", "destroy")
+    assert MOCKS_USED in result.output
+    assert oci_cloud.resources() == []
+
+
+def test_destroy_works_on_a_half_applied_environment(layer: Path, oci_cloud) -> None:
+    """A first apply that stopped after iam and network: destroy still runs every unit."""
+    tg = _terragrunt(oci_cloud, "terraform")
+    env_dir = layer / "live" / "local"
+    for unit in ("network", "iam"):
+        tg.run(env_dir / unit, "apply", "-auto-approve")
+    assert oci_cloud.resources("oci_core_vcn") and oci_cloud.resources("oci_identity_policy")
+    tg.run_all(env_dir, "destroy")
+    assert oci_cloud.resources() == []
+
+
+def test_apply_never_uses_mocks(layer: Path, oci_cloud) -> None:
+    """A unit whose dependencies are not applied is not applied with their stand-ins."""
+    tg = _terragrunt(oci_cloud, "terraform")
+    result = tg.run(layer / "live/local/container-instance", "apply", "-auto-approve", check=False)
+    assert result.returncode != 0
+    assert "is a dependency of" in result.output and "but detected no outputs" in result.output
+    assert oci_cloud.resources("oci_container_instances_container_instance") == []
