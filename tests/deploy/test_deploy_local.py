@@ -1,47 +1,58 @@
-"""scripts/deploy-local: deploys the stack onto the emulated cloud, idempotently, token masked."""
+"""scripts/deploy-local: deploys the stack onto the emulated cloud, idempotently, token masked; with
+Docker its data plane makes it answer MCP on a local HTTPS URL that outlives the script."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import socket
 import subprocess
+import sys
 
+import pytest
 import tf_support as tfs
+from oci_emulator.dataplane import daemon
 from oci_emulator.harness import EmulatedCloud
 
+sys.path.insert(0, str(tfs.REPO_ROOT / "tests" / "docker"))
+import galley_image_kit as kit
+
 SCRIPT = tfs.REPO_ROOT / "scripts" / "deploy-local"
+LOCAL_URL = re.compile(r"mcp_endpoint_url \(local\) = (https://127\.0\.0\.1:(\d+)/galley/mcp\?\S+)")
 
 
-def _deploy(tmp_path, *args: str) -> str:
+def _deploy(tmp_path, *args: str, timeout: float = 300) -> str:
     result = subprocess.run(
-        # mirror mode: terraform installs and starts the providers itself, as from the registry
-        [str(SCRIPT), "--mode", "mirror", "--state-dir", str(tmp_path / "cloud"),
-         "--work-dir", str(tmp_path / "work"), *args],
-        capture_output=True, text=True, check=False, timeout=300,
+        [str(SCRIPT), "--state-dir", str(tmp_path / "cloud"), "--work-dir", str(tmp_path / "work"),
+         *args],
+        capture_output=True, text=True, check=False, timeout=timeout,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
 
 def test_deploy_local_is_idempotent_and_masks_the_token(tmp_path):
-    first = _deploy(tmp_path)
-    assert re.search(r"Apply complete! Resources: 17 added, 0 changed, 0 destroyed\.", first)
+    # mirror mode: terraform installs and starts the providers itself, as from the registry
+    first = _deploy(tmp_path, "--mode", "mirror", "--no-data-plane")
+    assert "data plane: off (--no-data-plane); resources are records only" in first
+    assert re.search(r"Apply complete! Resources: \d+ added, 0 changed, 0 destroyed\.", first)
     assert 'url_token = "********"' in first
     assert re.search(r'mcp_endpoint_url = "https://[^"]+/galley/mcp\?token=\*{8}"', first)
 
+    second = _deploy(tmp_path, "--mode", "mirror", "--no-data-plane", "--show-token")
+    assert "Resources: 0 added, 0 changed, 0 destroyed." in second
+    token = re.search(r'url_token = "([^"*]+)"', second).group(1)
+    assert f'/galley/mcp?token={token}"' in second
+    assert token not in first
     (instance,) = EmulatedCloud(tmp_path / "cloud").resources(
         "oci_container_instances_container_instance"
     )
-    token = instance["attrs"]["containers"][0]["environment_variables"]["GALLEY_URL_TOKEN"]
-    assert token not in first
+    env = instance["attrs"]["containers"][0]["environment_variables"]
+    assert env["GALLEY_URL_TOKEN_SHA256"] == hashlib.sha256(token.encode()).hexdigest()
 
-    second = _deploy(tmp_path, "--show-token")
-    assert "Resources: 0 added, 0 changed, 0 destroyed." in second
-    assert f'url_token = "{token}"' in second
-    assert f'/galley/mcp?token={token}"' in second
-
-    destroyed = _deploy(tmp_path, "--destroy")
-    assert "Destroy complete! Resources: 17 destroyed." in destroyed
+    destroyed = _deploy(tmp_path, "--mode", "mirror", "--destroy")
+    assert re.search(r"Destroy complete! Resources: \d+ destroyed\.", destroyed)
     assert EmulatedCloud(tmp_path / "cloud").resources() == []
 
 
@@ -55,3 +66,45 @@ def test_deploy_local_without_schemas_says_what_is_missing(tmp_path):
     assert result.returncode != 0
     assert f"provider schema directory {missing} not found" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.docker
+@pytest.mark.xdist_group("e2e")
+def test_deploy_local_serves_mcp_until_destroyed(tmp_path):
+    """--check's round trip, an idempotent re-run on the same URL with the daemon still up
+    after the script exits, and --destroy leaving no container, listener or daemon."""
+    state_dir = tmp_path / "cloud"
+    # Built with tests/docker's inputs first, deploy-local finds it by its sources' label and
+    # reuses it instead of building again with the machine's CA only.
+    kit.build_for_tests(daemon.docker_client(), "galley-test/galley:e2e")
+    try:
+        first = _deploy(tmp_path, "--check", timeout=1800)
+        url, port = LOCAL_URL.search(first).groups()
+        assert "token=********" in url
+        assert "initialize: protocol 2025-11-25, server galley" in first
+        assert "tools/list: galley_environment" in first
+        assert re.search(r"tools/call galley_environment: ok; galley \S+; terraform \S+", first)
+        assert f"NODE_EXTRA_CA_CERTS={state_dir.resolve()}/dataplane/ca/ca.pem" in first
+        pid = daemon.running_pid(state_dir)
+        assert pid is not None  # the data plane outlives the script
+
+        again = _deploy(tmp_path, "--check", "--show-token")
+        assert "Resources: 0 added, 0 changed, 0 destroyed." in again
+        shown, same_port = LOCAL_URL.search(again).groups()
+        assert same_port == port
+        assert "token=********" not in shown
+        assert daemon.running_pid(state_dir) == pid
+        assert "tools/list: galley_environment" in again
+
+        destroyed = _deploy(tmp_path, "--destroy")
+        assert "data plane: stopped (no container, no listener left)" in destroyed
+        assert daemon.running_pid(state_dir) is None
+        client = daemon.docker_client()
+        from oci_emulator.dataplane.containers import LABEL_CLOUD, cloud_key
+
+        label = f"{LABEL_CLOUD}={cloud_key(state_dir)}"
+        assert client.containers.list(all=True, filters={"label": label}) == []
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", int(port)), timeout=5).close()
+    finally:
+        daemon.stop(state_dir)

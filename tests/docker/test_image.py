@@ -69,8 +69,8 @@ def test_mcp_refuses_a_missing_or_wrong_token(galley_container, query):
             json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
             headers={"Accept": "application/json, text/event-stream"},
         )
-    assert response.status_code == 401
-    assert response.json()["error"] == "unauthorized"
+    assert response.status_code == 403  # not 401: that would send MCP clients into OAuth
+    assert response.json()["error"] == "forbidden"
 
 
 async def call_environment_tool(url: str) -> tuple[list[str], dict]:

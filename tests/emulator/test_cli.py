@@ -83,8 +83,16 @@ def test_mirror_command_writes_mirror_and_cli_config(tmp_path):
     assert f"export TF_CLI_CONFIG_FILE={config}" in run.stdout
     text = config.read_text()
     assert f'path    = "{tmp_path / "mirror"}"' in text
-    launchers = sorted(p.name for p in (tmp_path / "mirror").rglob("terraform-provider-*"))
-    assert launchers == ["terraform-provider-oci_v8.28.0", "terraform-provider-random_v3.9.0"]
+    launchers = sorted(
+        p.relative_to(tmp_path / "mirror").parts[0] + ":" + p.name
+        for p in (tmp_path / "mirror").rglob("terraform-provider-*")
+    )
+    # Both providers under Terraform's and OpenTofu's registry hosts (mirror.py).
+    assert launchers == [
+        f"{host}:terraform-provider-{name}"
+        for host in ("registry.opentofu.org", "registry.terraform.io")
+        for name in ("oci_v8.28.0", "random_v3.9.0")
+    ]
 
 
 def test_plugin_without_terraform_explains_itself():
@@ -94,3 +102,9 @@ def test_plugin_without_terraform_explains_itself():
     assert run.returncode == 2
     assert run.stdout == ""
     assert "Terraform starts it itself" in run.stderr
+
+
+def test_serve_rejects_an_unknown_home_region():
+    run = _cli("serve", "--home-region", "mars-north-1")
+    assert run.returncode == 2
+    assert "--home-region 'mars-north-1' is not a known OCI region" in run.stderr

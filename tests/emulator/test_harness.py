@@ -33,20 +33,30 @@ def _wait_gone(pid: int, timeout: float = 10.0) -> bool:
     return False
 
 
-def test_reattach_env_points_at_live_sockets_and_stop_cleans_up(tmp_path):
+def _listening(address: str) -> bool:
+    host, port = address.rsplit(":", 1)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.settimeout(2)
+        return probe.connect_ex((host, int(port))) == 0
+
+
+def test_reattach_env_points_at_live_loopback_ports_and_stop_closes_them(tmp_path):
     with EmulatedCloud(tmp_path / "c") as cloud:
         reattach = json.loads(cloud.env["TF_REATTACH_PROVIDERS"])
-        assert set(reattach) == {
+        assert {
             "registry.terraform.io/oracle/oci",
             "registry.terraform.io/hashicorp/random",
-        }
-        sockets = [Path(p["Addr"]["String"]) for p in reattach.values()]
-        assert all(s.is_socket() for s in sockets)
+        } <= set(reattach)
+        # Loopback TCP, so that each provider configuration has its own connection.
+        addresses = {p["Addr"]["String"] for p in reattach.values()}
+        assert all(p["Addr"]["Network"] == "tcp" for p in reattach.values())
+        assert all(a.startswith("127.0.0.1:") for a in addresses)
+        assert all(_listening(a) for a in addresses)
         pid = reattach["registry.terraform.io/oracle/oci"]["Pid"]
         assert cloud.env["OCI_EMULATOR_STATE_DIR"] == str(tmp_path / "c")
         assert Path(cloud.env["TF_CLI_CONFIG_FILE"]).is_file()
     assert _wait_gone(pid)
-    assert not any(s.exists() for s in sockets)
+    assert not any(_listening(a) for a in addresses)
 
 
 def test_server_exits_when_its_parent_goes_away(tmp_path):

@@ -122,3 +122,43 @@ def test_import_of_a_missing_id_reports_not_found(backend):
     with pytest.raises(ProviderFailure) as failure:
         backend.import_state("oci_core_vcn", "ocid1.vcn.oc1.fra.nothere")
     assert failure.value.diags[0].summary.startswith("404-NotAuthorizedOrNotFound: ")
+
+
+def test_each_provider_configuration_keeps_its_own_region(backend):
+    """Reattach mode: two aliases share the backend, each on its own connection."""
+    from oci_emulator.backend import CALLER
+
+    def as_caller(peer, fn, *args):
+        token = CALLER.set(peer)
+        try:
+            return fn(*args)
+        finally:
+            CALLER.reset(token)
+
+    as_caller("ipv4:127.0.0.1:1001", backend.configure, {"region": "us-ashburn-1"})
+    as_caller("ipv4:127.0.0.1:1002", backend.configure, {"region": "eu-frankfurt-1"})
+    assert as_caller("ipv4:127.0.0.1:1001", lambda: backend.region) == "us-ashburn-1"
+    assert as_caller("ipv4:127.0.0.1:1002", lambda: backend.region) == "eu-frankfurt-1"
+    # A connection that never configured (or cannot be told apart) gets the last one.
+    assert as_caller("unix:", lambda: backend.region) == "eu-frankfurt-1"
+    # A region still unknown at plan time counts as unset.
+    from oci_emulator.values import UNKNOWN
+
+    as_caller("ipv4:127.0.0.1:1003", backend.configure, {"region": UNKNOWN})
+    assert as_caller("ipv4:127.0.0.1:1003", lambda: backend.region) is None
+
+
+def test_a_delete_rule_may_leave_a_record_behind(backend):
+    calls = []
+    api = _fake_api(calls)
+    api.delete = lambda type_, attrs, world: {
+        "type": "oci_core_security_list",
+        "id": attrs["id"],
+        "attrs": {"reset": True},
+    }
+    backend.api = api
+    planned = _planned(backend, "oci_core_vcn", compartment_id="c1", display_name="ok")
+    state = backend.apply("oci_core_vcn", None, planned, None)
+    backend.apply("oci_core_vcn", state, None, None)
+    (left,) = backend.store.resources()
+    assert left == {"type": "oci_core_security_list", "id": state["id"], "attrs": {"reset": True}}

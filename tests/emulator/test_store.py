@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 
+import pytest
 from oci_emulator.store import Store
 
 
@@ -57,3 +59,34 @@ def test_region_of_the_caller_overrides_the_default(tmp_path):
     store = Store(tmp_path, default_region="eu-frankfurt-1")
     assert store.snapshot().region == "eu-frankfurt-1"
     assert store.snapshot("uk-london-1").region == "uk-london-1"
+
+
+def test_home_region_defaults_to_the_cloud_region_and_can_be_set(tmp_path, monkeypatch):
+    monkeypatch.delenv("OCI_EMULATOR_HOME_REGION", raising=False)
+    assert Store(tmp_path / "a", default_region="eu-frankfurt-1").snapshot().home_region == (
+        "eu-frankfurt-1"
+    )
+    store = Store(tmp_path / "b", home_region="us-phoenix-1")
+    assert store.snapshot().home_region == "us-phoenix-1"
+    assert store.snapshot("eu-frankfurt-1").home_region == "us-phoenix-1"  # whatever the caller
+    assert Store(tmp_path / "b").snapshot().home_region == "us-phoenix-1"  # kept when reopened
+    # Given again, the opener decides; the environment variable counts as given.
+    monkeypatch.setenv("OCI_EMULATOR_HOME_REGION", "uk-london-1")
+    assert Store(tmp_path / "b").snapshot().home_region == "uk-london-1"
+
+
+def test_unknown_home_region_is_a_clear_error(tmp_path):
+    with pytest.raises(
+        ValueError, match=r"home region .* 'mars-north-1' is not a known OCI region"
+    ):
+        Store(tmp_path, home_region="mars-north-1")
+
+
+def test_a_cloud_from_before_home_regions_is_at_home_in_its_region(tmp_path, monkeypatch):
+    monkeypatch.delenv("OCI_EMULATOR_HOME_REGION", raising=False)
+    Store(tmp_path, default_region="ap-tokyo-1")
+    state = tmp_path / "cloud.json"
+    data = json.loads(state.read_text())
+    del data["home_region"]
+    state.write_text(json.dumps(data))
+    assert Store(tmp_path).snapshot().home_region == "ap-tokyo-1"

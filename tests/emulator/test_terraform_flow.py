@@ -94,8 +94,20 @@ def test_lifecycle_plan_apply_replan_destroy(oci_cloud, tf_root):
     assert out["subnet_name"] == "public-galley-vcn"
 
     held = {r["type"]: r for r in oci_cloud.resources()}
-    assert set(held) == {"oci_core_vcn", "oci_core_subnet", "oci_objectstorage_bucket"}
+    # The VCN's default route table, security list and DHCP options come with it.
+    assert set(held) == {
+        "oci_core_vcn",
+        "oci_core_subnet",
+        "oci_objectstorage_bucket",
+        "oci_core_route_table",
+        "oci_core_security_list",
+        "oci_core_dhcp_options",
+    }
     assert held["oci_core_vcn"]["id"] == out["vcn_id"]
+    assert (
+        held["oci_core_security_list"]["id"]
+        == (held["oci_core_vcn"]["attrs"]["default_security_list_id"])
+    )
     assert held["oci_core_subnet"]["attrs"]["vcn_id"] == out["vcn_id"]
 
     assert _plan_exit_code(tf, **tenancy) == 0  # no changes after apply
@@ -343,7 +355,7 @@ def test_parallel_clouds_are_isolated(oci_cloud_factory, tf_root):
     assert len(set(vcn_ids)) == 3
     for cloud, vcn_id in zip(clouds, vcn_ids, strict=True):
         assert [r["id"] for r in cloud.resources("oci_core_vcn")] == [vcn_id]
-        assert len(cloud.resources()) == 3
+        assert len(cloud.resources()) == 3 + 3  # VCN, subnet, bucket; the VCN's defaults
 
 
 MANY = """
@@ -407,7 +419,9 @@ resource "oci_core_subnet" "outside" {
     with pytest.raises(tftest.TerraformTestError) as err:
         tf.apply(tf_vars={"compartment_id": oci_cloud.tenancy_id})
     assert re.search(r"Error: 400-InvalidParameter: .*10\.9\.0\.0/24", str(err.value))
-    assert [r["type"] for r in oci_cloud.resources()] == ["oci_core_vcn"]
+    # The VCN (and the defaults it comes with), not the refused subnet.
+    assert oci_cloud.resources("oci_core_subnet") == []
+    assert len(oci_cloud.resources("oci_core_vcn")) == 1
 
 
 def test_provider_region_and_dynamic_blocks_over_unknown_lists(oci_cloud, tf_root):
@@ -449,7 +463,9 @@ output "sl" { value = oci_core_security_list.sl.id }
     assert unknown["ingress_security_rules"] is True
     tf.apply(tf_vars=tenancy)
     assert tf.output()["sl"].startswith("ocid1.securitylist.oc1.fra.")
-    (sl,) = oci_cloud.resources("oci_core_security_list")
+    (sl,) = [
+        r for r in oci_cloud.resources("oci_core_security_list") if r["id"] == tf.output()["sl"]
+    ]
     ports = sorted(r["tcp_options"][0]["min"] for r in sl["attrs"]["ingress_security_rules"])
     assert ports == [443, 8000]
     assert _plan_exit_code(tf, **tenancy) == 0

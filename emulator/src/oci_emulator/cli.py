@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -11,7 +12,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from oci_emulator.envvars import DAEMON_ENV, PYTHON_ENV, SCHEMA_DIR_ENV, STATE_DIR_ENV
+from oci_emulator.envvars import (
+    DAEMON_ENV,
+    HOME_REGION_ENV,
+    PYTHON_ENV,
+    SCHEMA_DIR_ENV,
+    STATE_DIR_ENV,
+)
 
 
 class CliError(Exception):
@@ -129,6 +136,15 @@ def _cmd_serve(args: argparse.Namespace) -> None:
             "Serving oracle/oci and hashicorp/random; set TF_REATTACH_PROVIDERS to the JSON line "
             "below in the shell that runs terraform. Ctrl-C stops.\n"
         )
+    if args.home_region:
+        from oci_emulator.store import known_region
+
+        try:
+            known_region("--home-region", args.home_region)
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+        # Read by the Store the server opens, and by provider processes it serves (mirror).
+        os.environ[HOME_REGION_ENV] = args.home_region
     state_dir = ["--state-dir", args.state_dir] if args.state_dir else []
     plugin_main(["--daemon" if args.daemon else "--reattach", *state_dir])
 
@@ -163,8 +179,31 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="instead, keep warm servers for provider processes started from a mirror",
     )
+    p.add_argument(
+        "--home-region",
+        help=f"the tenancy's home region, where IAM writes must go (default ${HOME_REGION_ENV}, "
+        "else the cloud's region)",
+    )
     p.set_defaults(func=_cmd_serve)
+
+    p = sub.add_parser(
+        "dataplane",
+        help="run the emulated cloud's containers and gateways (needs a Docker engine)",
+    )
+    p.add_argument("action", choices=("start", "stop", "status", "run"))
+    p.add_argument("--state-dir", help=f"emulated cloud directory (default ${STATE_DIR_ENV})")
+    p.set_defaults(func=_cmd_dataplane)
     return parser
+
+
+def _cmd_dataplane(args: argparse.Namespace) -> None:
+    from oci_emulator.dataplane import daemon
+    from oci_emulator.store import default_state_dir
+
+    state_dir = Path(args.state_dir) if args.state_dir else default_state_dir()
+    code = daemon.main([args.action, "--state-dir", str(state_dir)])
+    if code:
+        sys.exit(code)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -27,13 +27,15 @@ from typing import Any, Literal
 
 from oci_emulator.envvars import (
     DAEMON_ENV,
+    HOME_REGION_ENV,
     MODE_ENV,
     PYTHON_ENV,
     REGION_ENV,
     SCHEMA_DIR_ENV,
     STATE_DIR_ENV,
+    TENANCY_ID_ENV,
 )
-from oci_emulator.mirror import write_cli_config, write_mirror
+from oci_emulator.mirror import reattach_for_every_host, write_cli_config, write_mirror
 from oci_emulator.schema import PROVIDERS, schema_dir
 from oci_emulator.store import DEFAULT_REGION, Store
 
@@ -71,6 +73,8 @@ class EmulatedCloud:
         warm: bool = True,
         region: str = DEFAULT_REGION,
         schema_directory: Path | str | None = None,
+        data_plane: bool = False,
+        home_region: str | None = None,
     ) -> None:
         self.state_dir = Path(state_dir).resolve()
         self.mode: Mode = mode or os.environ.get(MODE_ENV, "reattach")  # type: ignore[assignment]
@@ -82,7 +86,13 @@ class EmulatedCloud:
         self._harness_dir = self.state_dir / "harness"
         self._process: subprocess.Popen[bytes] | None = None
         self.env: dict[str, str] = {}
-        self.store = Store(self.state_dir, default_region=region)
+        # The tenancy's home region (IAM writes only there); None keeps the recorded one, or
+        # for a new cloud: $OCI_EMULATOR_HOME_REGION, else the cloud's region.
+        self._home_region = home_region
+        self.store = Store(self.state_dir, default_region=region, home_region=home_region)
+        # data_plane=True: containers and gateways come alive (dataplane/), if Docker answers.
+        self.data_plane = data_plane
+        self.data_plane_off_reason: str | None = None
 
     # --- what the cloud holds ----------------------------------------------------------------
 
@@ -97,6 +107,65 @@ class EmulatedCloud:
     def resources(self, type_: str | None = None) -> list[dict[str, Any]]:
         return self.store.resources(type_)
 
+    @property
+    def home_region(self) -> str:
+        return self.store.snapshot().home_region
+
+    def vcn_default_ids(self) -> set[str]:
+        """Ids of the route tables, security lists and DHCP options that VCNs come with (what a
+        count of "resources a module created" leaves out)."""
+        keys = ("default_route_table_id", "default_security_list_id", "default_dhcp_options_id")
+        return {
+            str(vcn["attrs"][key])
+            for vcn in self.store.resources("oci_core_vcn")
+            for key in keys
+            if vcn["attrs"].get(key)
+        }
+
+    # --- bucket contents written outside Terraform (a program using the bucket) --------------
+
+    def put_object(self, bucket: str, name: str, data: bytes | str = b"") -> dict[str, Any]:
+        """Write an object as a client would; in a versioned bucket the replaced object stays
+        as a previous version. Returns the object's attrs (version_id, content_md5, ...)."""
+        from oci_emulator.oci import objects
+
+        raw = data.encode() if isinstance(data, str) else data
+        with self.store.transaction() as world:
+            return objects.put(world, world.namespace, bucket, name, raw)
+
+    def delete_object(self, bucket: str, name: str) -> None:
+        """Delete an object as a client would; a versioned bucket keeps a previous version."""
+        from oci_emulator.oci import objects
+
+        with self.store.transaction() as world:
+            objects.remove(world, world.namespace, bucket, name)
+
+    def empty_bucket(self, bucket: str) -> int:
+        """Delete every object and previous version (the documented "empty the bucket" step
+        before destroying it); returns how many were removed."""
+        from oci_emulator.oci import objects
+
+        with self.store.transaction() as world:
+            return objects.empty(world, world.namespace, bucket)
+
+    def bucket_contents(self, bucket: str) -> list[dict[str, Any]]:
+        """Objects and previous versions: [{"name", "version_id", "is_latest"}], by name."""
+        from oci_emulator.oci import objects
+
+        world = self.store.snapshot()
+        objects.find_bucket(world, world.namespace, bucket)
+        return sorted(
+            (
+                {
+                    "name": r["attrs"].get("object"),
+                    "version_id": r["attrs"].get("version_id"),
+                    "is_latest": r["type"] == objects.OBJECT,
+                }
+                for r in objects.contents(world, world.namespace, bucket)
+            ),
+            key=lambda v: (str(v["name"]), not v["is_latest"]),
+        )
+
     # --- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> EmulatedCloud:
@@ -108,7 +177,9 @@ class EmulatedCloud:
                 STATE_DIR_ENV: str(self.state_dir),
                 SCHEMA_DIR_ENV: str(self._schema_dir.resolve()),
                 REGION_ENV: self.region,
+                **({HOME_REGION_ENV: self._home_region} if self._home_region else {}),
                 PYTHON_ENV: sys.executable,
+                TENANCY_ID_ENV: self.tenancy_id,
                 "TF_CLI_CONFIG_FILE": str(cli_config),
                 "CHECKPOINT_DISABLE": "1",
                 "TF_IN_AUTOMATION": "1",
@@ -117,11 +188,30 @@ class EmulatedCloud:
         env.pop("TF_REATTACH_PROVIDERS", None)
         env.pop(DAEMON_ENV, None)
         if self.mode == "reattach":
-            env["TF_REATTACH_PROVIDERS"] = json.dumps(self._start_server(env, "--reattach"))
+            # Keyed for Terraform's and OpenTofu's registry hosts alike (mirror.py).
+            reattach = reattach_for_every_host(self._start_server(env, "--reattach"))
+            env["TF_REATTACH_PROVIDERS"] = json.dumps(reattach)
         elif self.warm:
             env[DAEMON_ENV] = self._start_server(env, "--daemon")[DAEMON_ENV]
         self.env = env
+        if self.data_plane:
+            self._start_data_plane()
         return self
+
+    def _start_data_plane(self) -> None:
+        from oci_emulator.dataplane import daemon
+
+        try:
+            daemon.start(self.state_dir)
+        except daemon.DataPlaneUnavailable as exc:
+            self.data_plane_off_reason = f"{exc}; the data plane is off: resources are records"
+            self.data_plane = False
+
+    def data_plane_status(self) -> dict[str, Any]:
+        """What the data plane runs and serves (``dataplane/status.py``); {} when it is off."""
+        from oci_emulator.dataplane import daemon
+
+        return daemon.read_status(self.state_dir) if self.data_plane else {}
 
     def _start_server(self, env: dict[str, str], kind: str) -> dict[str, Any]:
         log = open(self._harness_dir / "emulator.log", "ab")  # noqa: SIM115 - lives with process
@@ -154,6 +244,10 @@ class EmulatedCloud:
         return json.loads(line)
 
     def stop(self) -> None:
+        if self.data_plane:
+            from oci_emulator.dataplane import daemon
+
+            daemon.stop(self.state_dir)  # it stops its containers and listeners first
         process, self._process = self._process, None
         if process is None:
             return

@@ -7,11 +7,12 @@ not list in RESOURCE_TYPES / DATA_SOURCE_TYPES gets the generic behaviour here.
 from __future__ import annotations
 
 import importlib
+from collections import OrderedDict
 from types import ModuleType
 from typing import Any
 
 from oci_emulator import ocids
-from oci_emulator.backend import Backend, Diag, PlanResult, ProviderFailure, State
+from oci_emulator.backend import CALLER, Backend, Diag, PlanResult, ProviderFailure, State
 from oci_emulator.plan import (
     Path,
     fill_unknowns,
@@ -27,6 +28,8 @@ from oci_emulator.validation import validate
 from oci_emulator.values import UNKNOWN, conform
 
 _API_MODULE = "oci_emulator.oci.api"
+# Provider configurations remembered per connection; Terraform opens a handful per command.
+_MAX_CALLERS = 1024
 
 
 def load_api() -> ModuleType | None:
@@ -66,7 +69,10 @@ class OciBackend(Backend):
     def __init__(self, schema: ProviderSchema, store: Store | None = None) -> None:
         super().__init__(schema)
         self._store = store
-        self.region: str | None = None
+        # Region per provider configuration (connection), and the last one configured: the
+        # fallback for calls whose connection cannot be told apart (unix sockets).
+        self._regions: OrderedDict[str, str | None] = OrderedDict()
+        self._last_region: str | None = None
         self._api: ModuleType | None = None
         self._api_loaded = False
 
@@ -76,6 +82,14 @@ class OciBackend(Backend):
         if self._store is None:
             self._store = Store()
         return self._store
+
+    @property
+    def region(self) -> str | None:
+        """The region of the provider configuration making the current call."""
+        caller = CALLER.get()
+        if caller in self._regions:
+            return self._regions[caller]
+        return self._last_region
 
     @property
     def api(self) -> ModuleType | None:
@@ -149,7 +163,15 @@ class OciBackend(Backend):
     # --- provider calls ----------------------------------------------------------------------
 
     def configure(self, config: dict[str, Any]) -> None:
-        self.region = config.get("region") or None
+        region = config.get("region")
+        # Unknown (a region derived from a resource not yet created) counts as not set.
+        region = region if isinstance(region, str) and region else None
+        self._last_region = region
+        caller = CALLER.get()
+        self._regions[caller] = region
+        self._regions.move_to_end(caller)
+        while len(self._regions) > _MAX_CALLERS:
+            self._regions.popitem(last=False)
 
     def validate_resource(self, type_name: str, config: dict[str, Any]) -> list[Diag]:
         rules = self.schema.validations(type_name)
@@ -173,12 +195,20 @@ class OciBackend(Backend):
 
     def delete(self, type_name: str, prior: State) -> None:
         with self.store.transaction(self.region) as world:
+            kept = None
             if self._has_rules(type_name):
-                self._api_call("delete", type_name, prior, world)
-            world.resources.pop(str(prior.get("id")), None)
+                # A rule may return what stays in the cloud instead (a VCN's default security
+                # list is reset, not deleted, when Terraform stops managing it).
+                kept = self._api_call("delete", type_name, prior, world)
+            if isinstance(kept, dict):
+                world.resources[str(prior.get("id"))] = kept
+            else:
+                world.resources.pop(str(prior.get("id")), None)
             world.compartment_parent.pop(str(prior.get("id")), None)
 
     def apply_change(self, type_name: str, prior: State | None, planned: State) -> State:
+        if prior is None and type_name == "oci_container_instances_container_instance":
+            self._admit(type_name, planned)
         block = self._block(type_name)
         with self.store.transaction(self.region) as world:
             rules = self._has_rules(type_name)
@@ -201,6 +231,15 @@ class OciBackend(Backend):
             if type_name == "oci_identity_compartment":
                 world.compartment_parent[new_state["id"]] = new_state["compartment_id"]
             return new_state
+
+    def _admit(self, type_name: str, planned: State) -> None:
+        """A data plane running for this cloud refuses what it could not run (dataplane/)."""
+        from oci_emulator.dataplane.admission import refusal
+
+        region = self.region or self.store.snapshot().region
+        problem = refusal(self.store.state_dir, type_name, planned, region)
+        if problem is not None:
+            raise ProviderFailure(Diag(problem))
 
     def read(self, type_name: str, state: dict[str, Any]) -> dict[str, Any] | None:
         record = self.store.snapshot(self.region).resources.get(str(state.get("id")))

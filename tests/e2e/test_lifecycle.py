@@ -1,0 +1,200 @@
+"""The data plane keeps the stack as the cloud holds it: restarts after a crash or a failed
+health check, replacement on a new image tag, a failed apply for a missing image, nothing left
+after destroy."""
+
+from __future__ import annotations
+
+import re
+import socket
+import time
+
+import anyio
+import httpx
+import mcp_check
+import pytest
+from e2e_support import REPO_ROOT, poll
+from oci_emulator.harness import write_root
+
+pytestmark = [pytest.mark.docker, pytest.mark.xdist_group("e2e")]
+BAD_GATEWAY = {"code": 502, "message": "Bad Gateway"}
+
+
+def health_url(url: str) -> str:
+    return url.replace("/mcp?", "/health?")
+
+
+def answers(stack, url: str) -> tuple[int, object]:
+    try:
+        with stack.http() as http:
+            response = http.get(health_url(url))
+    except httpx.HTTPError as exc:
+        return 0, type(exc).__name__
+    try:
+        return response.status_code, response.json()
+    except ValueError:
+        return response.status_code, response.text
+
+
+def only_container(stack) -> dict:
+    (instance,) = stack.status()["instances"].values()
+    (container,) = instance["containers"]
+    return container
+
+
+@pytest.fixture
+def running(stack_factory):
+    stack = stack_factory()
+    done = stack.apply()
+    assert done.returncode == 0, done.stdout + done.stderr
+    url = stack.local_url()
+    stack.wait_healthy(url)
+    return stack, url
+
+
+def test_killed_container_is_restarted_and_the_gateway_recovers(running, docker_client):
+    stack, url = running
+    before = only_container(stack)
+    docker_client.containers.get(before["docker_id"]).kill()
+
+    seen: list[tuple[int, object]] = []
+
+    def back() -> bool:
+        """the gateway answers 502 while Galley is down, then 200 again"""
+        seen.append(answers(stack, url))
+        return seen[-1][0] == 200 and any(status == 502 for status, _ in seen)
+
+    poll(back, 60, 0.05)
+    assert (502, BAD_GATEWAY) in seen
+    after = only_container(stack)
+    assert after["docker_id"] == before["docker_id"]  # the same container, restarted
+    assert after["restarts"] >= 1
+    trip = anyio.run(mcp_check.round_trip, url, stack.ca)
+    assert trip.is_error is False
+
+
+FAST_HEALTH_ROOT = """
+variable "compartment_id" { type = string }
+provider "oci" { region = "us-ashburn-1" }
+data "oci_objectstorage_namespace" "this" { compartment_id = var.compartment_id }
+module "network" {
+  source         = "REPO/modules/network"
+  compartment_id = var.compartment_id
+  galley_port    = 8000
+}
+module "container_instance" {
+  source           = "REPO/modules/container-instance"
+  compartment_id   = var.compartment_id
+  region           = "us-ashburn-1"
+  subnet_id        = module.network.private_subnet_id
+  subnet_cidr      = module.network.private_subnet_cidr
+  bucket_name      = "galley-e2e"
+  bucket_namespace = data.oci_objectstorage_namespace.this.namespace
+  health_check = {
+    initial_delay_in_seconds = 1
+    interval_in_seconds      = 1
+    timeout_in_seconds       = 1
+    failure_threshold        = 2
+  }
+}
+module "api_gateway" {
+  source         = "REPO/modules/api-gateway"
+  compartment_id = var.compartment_id
+  subnet_id      = module.network.public_subnet_id
+  backend_ip     = module.container_instance.private_ip
+  backend_port   = 8000
+}
+locals {
+  token = module.container_instance.url_token
+}
+output "mcp_endpoint_url" {
+  value     = "${module.api_gateway.endpoint_base_url}/mcp?token=${local.token}"
+  sensitive = true
+}
+"""
+
+
+def test_unhealthy_container_is_killed_by_its_health_check_and_restarted(
+    stack_factory, tmp_path, docker_client
+):
+    root = write_root(tmp_path / "fast-health", FAST_HEALTH_ROOT.replace("REPO", str(REPO_ROOT)))
+    stack = stack_factory("fast", root)
+    done = stack.apply(f"compartment_id={stack.cloud.tenancy_id}")
+    assert done.returncode == 0, done.stdout + done.stderr
+    url = stack.local_url()
+    stack.wait_healthy(url)
+    poll(lambda: only_container(stack)["health"] == {"galley-health": "HEALTHY"}, 30)
+    before = only_container(stack)
+
+    # Frozen, not dead: only the health check can tell (the process still exists).
+    docker_client.containers.get(before["docker_id"]).pause()
+    started = time.monotonic()
+    poll(lambda: only_container(stack)["restarts"] >= 1, 60, 0.2)
+    noticed = time.monotonic() - started
+    poll(lambda: answers(stack, url)[0] == 200, 60)
+    after = only_container(stack)
+    assert after["docker_id"] == before["docker_id"]
+    assert after["state"] == "running"
+    # initial delay 1 s + 2 failures at 1 s intervals, 1 s timeouts: well under 15 s
+    assert noticed < 15, noticed
+    log = (stack.cloud.state_dir / "dataplane" / "daemon.log").read_text()
+    assert "is unhealthy, killing it" in log
+
+
+def test_a_new_image_tag_replaces_the_container_and_the_url_keeps_working(running, docker_client):
+    stack, url = running
+    before = only_container(stack)
+    token = stack.outputs()["url_token"]
+
+    done = stack.apply("image_tag=0.1.1-e2e")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert re.search(r"Resources: 1 added, \d+ changed, 1 destroyed", done.stdout), done.stdout
+
+    def replaced() -> dict | None:
+        """a new container runs the new tag and the old one is gone"""
+        try:
+            current = only_container(stack)
+        except ValueError:
+            return None
+        new = current["image"].endswith(":0.1.1-e2e") and current["state"] == "running"
+        return current if new and current["docker_id"] != before["docker_id"] else None
+
+    after = poll(replaced, 90, 0.2)
+    assert stack.outputs()["url_token"] == token
+    assert stack.local_url() == url  # same gateway, same port, same token
+    stack.wait_healthy(url)
+    trip = anyio.run(mcp_check.round_trip, url, stack.ca)
+    assert trip.is_error is False
+    ids = {c.id for c in stack.containers(docker_client)}
+    assert ids == {after["docker_id"]}
+
+
+def test_an_image_the_engine_lacks_fails_the_apply_naming_it(stack_factory, docker_client):
+    stack = stack_factory()
+    done = stack.apply("image_tag=0.0.0-not-built", tag_image=False)
+    assert done.returncode != 0
+    output = done.stdout + done.stderr
+    assert "work request did not succeed" in output
+    assert "entity: containerinstance, action: CREATED" in output
+    assert re.search(r"Failed to pull\s+image\s+ocir\.us-ashburn-1\.oci\.oraclecloud\.com/", output)
+    assert "galley:0.0.0-not-built" in output
+    assert stack.cloud.resources("oci_container_instances_container_instance") == []
+    assert stack.containers(docker_client) == []
+
+
+def test_destroy_leaves_no_container_and_no_listener(running, docker_client):
+    stack, url = running
+    port = int(re.search(r"127\.0\.0\.1:(\d+)/", url).group(1))
+    assert stack.containers(docker_client)
+
+    stack.terraform("destroy", "-auto-approve", "-input=false")
+
+    def empty() -> bool:
+        """the data plane runs and serves nothing"""
+        current = stack.status()
+        return not (current["instances"] or current["gateways"] or current["stopping"])
+
+    poll(empty, 60, 0.2)
+    assert stack.containers(docker_client) == []
+    assert stack.status()["addresses"] == {}
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
