@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import shutil
 import ssl
@@ -27,18 +26,15 @@ from typing import Any
 import anyio
 import docker.errors
 import httpx
+from local_emulator import require_schema_dir
 from oci_emulator.dataplane import daemon, endpoints
 from oci_emulator.harness import EmulatedCloud
+from outputs_display import masked, print_outputs
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LOCAL_DIR = REPO_ROOT / ".local"
-# The provider schemas sit beside the checkout (as for the tests, see tests/conftest.py).
-os.environ.setdefault(
-    "OCI_EMULATOR_SCHEMA_DIR", str(REPO_ROOT.parent / "shared" / "provider-schemas")
-)
 INSTANCE = "oci_container_instances_container_instance"
 _SUMMARY = re.compile(r"^(Apply|Destroy) complete!.*$", re.MULTILINE)
-_TOKEN_IN_URL = re.compile(r"(token=)[^&\s]+")
 
 
 def sync_sources(work_dir: Path) -> Path:
@@ -72,13 +68,6 @@ def terraform(root_dir: Path, env: dict[str, str], *args: str) -> str:
         sys.stderr.write(result.stdout + result.stderr)
         raise SystemExit(f"terraform {args[0]} failed (exit {result.returncode})")
     return result.stdout
-
-
-def masked(value: object) -> object:
-    """A sensitive output for display: a URL keeps all but its token, anything else is hidden."""
-    if isinstance(value, str) and _TOKEN_IN_URL.search(value):
-        return _TOKEN_IN_URL.sub(r"\1********", value)
-    return "********"
 
 
 def planned_images(plan: dict[str, Any]) -> list[str]:
@@ -169,6 +158,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--state-dir", type=Path, default=LOCAL_DIR / "cloud")
     parser.add_argument("--work-dir", type=Path, default=LOCAL_DIR / "deploy")
     parser.add_argument("--show-token", action="store_true", help="print the token unmasked")
+    # Handled in main() before these options are parsed (scripts/deploy_local_terragrunt.py);
+    # listed here so that --help shows them.
+    parser.add_argument(
+        "--terragrunt",
+        action="store_true",
+        help="apply live/local with Terragrunt on Terraform instead of deploy/ (records only)",
+    )
+    parser.add_argument("--tofu", action="store_true", help="as --terragrunt, on OpenTofu")
     parser.add_argument(
         "--destroy", action="store_true", help="destroy what was deployed; stop the data plane"
     )
@@ -210,13 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if shutil.which("terraform") is None:
         raise SystemExit("terraform is not on PATH: install Terraform >= 1.5 first")
-    schemas = Path(os.environ["OCI_EMULATOR_SCHEMA_DIR"])
-    if not schemas.is_dir():
-        raise SystemExit(
-            f"deploy-local: provider schema directory {schemas} not found; set "
-            "OCI_EMULATOR_SCHEMA_DIR to a folder of provider schema JSON files "
-            "(`uv run oci-emulator schema --help` makes them)"
-        )
+    require_schema_dir()
     state_dir = args.state_dir.resolve()
     root_dir = sync_sources(args.work_dir.resolve())
     if args.destroy:
@@ -243,11 +234,7 @@ def main(argv: list[str] | None = None) -> int:
         summary = _SUMMARY.search(log)
         print(summary.group(0) if summary else log[-2000:], flush=True)
         outputs = json.loads(terraform(root_dir, cloud.env, "output", "-json"))
-    for name, output in sorted(outputs.items()):
-        value = output["value"]
-        if output.get("sensitive") and not args.show_token:
-            value = masked(value)
-        print(f"{name} = {json.dumps(value)}")
+    print_outputs(outputs, show_sensitive=args.show_token)
     if client is None:
         if args.check:
             raise SystemExit("--check needs the data plane (a Docker engine): nothing serves MCP")

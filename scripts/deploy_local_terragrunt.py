@@ -3,7 +3,8 @@
 deploys an environment (`terragrunt run --all apply`), and prints the outputs the plain form
 prints, composed from the units' outputs (the token masked unless --show-token).
 
-The tools are the pinned builds in .tools/bin (scripts/install-tools makes them when missing).
+The tools are the pinned builds in .tools/bin (`scripts/setup --tools` makes them; the
+scripts/deploy-local wrapper runs it for these two options).
 State: the emulated cloud in .local/terragrunt-cloud, the units' state in
 .local/terragrunt-state (root.hcl). Resources are records only: the data plane that runs the
 container is the plain form's. Idempotent: a second run applies no change.
@@ -20,7 +21,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from local_emulator import require_schema_dir
 from oci_emulator.harness import EmulatedCloud
+from outputs_display import print_outputs
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # scripts/install-tools' folder (GALLEY_TOOLS_DIR overrides it there and here).
@@ -28,12 +31,7 @@ TOOLS_BIN = Path(os.environ.get("GALLEY_TOOLS_DIR", REPO_ROOT / ".tools")) / "bi
 ENV_DIR = REPO_ROOT / "live" / "local"
 UNITS = ("network", "iam", "object-storage", "container-instance", "api-gateway")
 ENGINES = {"--terragrunt": "terraform", "--tofu": "tofu"}
-# The provider schemas sit beside the checkout (as for the tests, see tests/conftest.py).
-os.environ.setdefault(
-    "OCI_EMULATOR_SCHEMA_DIR", str(REPO_ROOT.parent / "shared" / "provider-schemas")
-)
 _SUMMARY = re.compile(r"\[([\w-]+)\] \S+: ((?:Apply|Destroy) complete!.*)$", re.MULTILINE)
-_TOKEN_IN_URL = re.compile(r"(token=)[^&\s]+")
 _HOME_REGIONS = "data.oci_identity_regions.galley_home_region"
 
 
@@ -52,14 +50,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="reattach: one long-running emulator (fast); mirror: the engine installs and starts "
         "the providers from a local filesystem mirror, as from the registry",
     )
-    return parser.parse_args(argv)
-
-
-def masked(value: object) -> object:
-    """A sensitive output for display: a URL keeps all but its token, anything else is hidden."""
-    if isinstance(value, str) and _TOKEN_IN_URL.search(value):
-        return _TOKEN_IN_URL.sub(r"\1********", value)
-    return "********"
+    # The plain form's data-plane options: this form deploys records only.
+    parser.add_argument("--no-data-plane", action="store_true", help="accepted; always the case")
+    parser.add_argument("--check", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.check:
+        parser.error(
+            "--check needs the data plane, which this form does not start (it deploys records "
+            "only): run scripts/deploy-local --check without --terragrunt/--tofu"
+        )
+    return args
 
 
 def terragrunt(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -123,15 +123,12 @@ def stack_outputs(units: dict[str, dict[str, Any]], home: str | None) -> dict[st
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     engine = "terraform" if args.terragrunt else "tofu"
-    # Builds the pinned Terragrunt/OpenTofu/TFLint once; later runs only check their versions.
-    subprocess.run(["bash", str(REPO_ROOT / "scripts" / "install-tools")], check=True)
-    schemas = Path(os.environ["OCI_EMULATOR_SCHEMA_DIR"])
-    if not schemas.is_dir():
-        raise SystemExit(
-            f"deploy-local: provider schema directory {schemas} not found; set "
-            "OCI_EMULATOR_SCHEMA_DIR to a folder of provider schema JSON files "
-            "(`uv run oci-emulator schema --help` makes them)"
-        )
+    require_schema_dir()
+    for tool in ("terragrunt", *(["tofu"] if engine == "tofu" else [])):
+        if not (TOOLS_BIN / tool).is_file():
+            raise SystemExit(
+                f"deploy-local: {TOOLS_BIN / tool} is missing: run scripts/setup --tools"
+            )
     engine_path = TOOLS_BIN / engine if engine == "tofu" else engine
     with EmulatedCloud(args.state_dir.resolve(), mode=args.mode) as cloud:
         env = dict(cloud.env)
@@ -155,11 +152,7 @@ def main(argv: list[str]) -> int:
         if args.destroy:
             return 0
         outputs = stack_outputs(unit_outputs(env), home_region(env))
-    for name, output in sorted(outputs.items()):
-        value = output["value"]
-        if output["sensitive"] and not args.show_token:
-            value = masked(value)
-        print(f"{name} = {json.dumps(value)}")
+    print_outputs(outputs, show_sensitive=args.show_token)
     return 0
 
 

@@ -11,8 +11,13 @@ from typing import Any
 import httpx2
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
+from outputs_display import redact
 
 TOOL = "galley_environment"
+
+
+class RoundTripError(Exception):
+    """The round trip failed; the message says how, with the URL's token masked."""
 
 
 @dataclass(frozen=True)
@@ -31,7 +36,29 @@ def tls_context(ca_file: Path | None) -> ssl.SSLContext:
 
 
 async def round_trip(url: str, ca_file: Path | None, timeout_s: float = 60.0) -> RoundTrip:
-    """Connect (initialize, the 2025-11-25 handshake), list tools, call galley_environment."""
+    """Connect (initialize, the 2025-11-25 handshake), list tools, call galley_environment.
+
+    Raises RoundTripError: the client's own errors quote the whole URL, token included, and
+    this runs in CI against real deployments too.
+    """
+    try:
+        return await _round_trip(url, ca_file, timeout_s)
+    except Exception as exc:
+        # `from None`: the original exception, printed as the cause, would show the token.
+        raise RoundTripError(f"MCP round trip to {redact(url)} failed: {_reasons(exc)}") from None
+
+
+def _reasons(exc: BaseException) -> str:
+    leaves = exc.exceptions if isinstance(exc, BaseExceptionGroup) else (exc,)
+    return "; ".join(
+        _reasons(leaf)
+        if isinstance(leaf, BaseExceptionGroup)
+        else f"{type(leaf).__name__}: {redact(str(leaf))}"
+        for leaf in leaves
+    )
+
+
+async def _round_trip(url: str, ca_file: Path | None, timeout_s: float) -> RoundTrip:
     # trust_env=False: a proxy configured for the machine must not capture loopback.
     async with (
         httpx2.AsyncClient(verify=tls_context(ca_file), trust_env=False, timeout=timeout_s) as http,

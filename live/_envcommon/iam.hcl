@@ -19,5 +19,6 @@ inputs = {
   image_repository_compartment_id = local.env.image_repository_compartment_id
   bucket_name                     = local.env.bucket_name # the bucket object-storage creates
   kms_key_id                      = local.env.kms_key_id
+  kms_key_compartment_id          = local.env.kms_key_compartment_id
   region                          = local.env.region # the bucket's, for Object Storage's service policy
 }

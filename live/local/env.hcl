@@ -30,6 +30,8 @@ locals {
   bucket_name = "galley-local-data"
   # Vault key encrypting the bucket (null: Oracle-managed keys); iam lets Object Storage use it.
   kms_key_id = null
+  # Compartment holding that key, often a security team's (null = compartment_id).
+  kms_key_compartment_id = null
 
   container_ocpus         = 1
   container_memory_in_gbs = 2

@@ -4,6 +4,9 @@ locals {
   # The name Galley reads the token from (galley.middleware.TOKEN_PARAM): part of its contract,
   # so not an input; another name would only make the gateway refuse every working URL.
   token_query_parameter = "token"
+
+  # The caller's log group, or the one created here (null when execution logs are off).
+  log_group_id = var.execution_log_enabled ? coalesce(var.log_group_id, try(oci_logging_log_group.this[0].id, null)) : null
 }
 
 resource "oci_apigateway_gateway" "this" {
@@ -82,7 +85,7 @@ resource "oci_logging_log_group" "this" {
 resource "oci_logging_log" "execution" {
   count              = var.execution_log_enabled ? 1 : 0
   display_name       = "${var.name_prefix}-gateway-execution"
-  log_group_id       = coalesce(var.log_group_id, try(oci_logging_log_group.this[0].id, null))
+  log_group_id       = local.log_group_id
   log_type           = "SERVICE"
   is_enabled         = true
   retention_duration = var.log_retention_days

@@ -35,5 +35,5 @@ output "execution_log_id" {
 
 output "log_group_id" {
   description = "OCID of the log group holding the execution log (null when execution_log_enabled is false)."
-  value       = var.execution_log_enabled ? coalesce(var.log_group_id, try(oci_logging_log_group.this[0].id, null)) : null
+  value       = local.log_group_id
 }

@@ -132,14 +132,14 @@ variable "rate_limit_requests_per_second" {
 }
 
 variable "execution_log_level" {
-  description = "Level of the deployment's execution log (INFO, WARN or ERROR); it reaches OCI Logging only with execution_log_enabled."
+  description = "Level of the deployment's execution log, WARN or ERROR; it reaches OCI Logging only with execution_log_enabled. Not INFO: OCI documents it as a summary of every processing stage, which may carry the backend URL and with it the token."
   type        = string
   default     = "WARN"
   nullable    = false
 
   validation {
-    condition     = contains(["INFO", "WARN", "ERROR"], var.execution_log_level)
-    error_message = "execution_log_level = \"${var.execution_log_level}\" is invalid: expected INFO, WARN or ERROR."
+    condition     = contains(["WARN", "ERROR"], var.execution_log_level)
+    error_message = "execution_log_level = \"${var.execution_log_level}\" is invalid: expected WARN or ERROR (INFO could record the token with every request)."
   }
 }
 

@@ -4,21 +4,40 @@ locals {
   work_compartment_id       = coalesce(var.galley_work_compartment_id, var.compartment_id)
   repository_compartment_id = coalesce(var.image_repository_compartment_id, var.compartment_id)
   kms_key_compartment_id    = var.kms_key_id == null ? null : coalesce(var.kms_key_compartment_id, var.compartment_id)
-  named_compartment_ids = distinct(compact([
-    var.compartment_id, local.work_compartment_id, local.repository_compartment_id,
-    local.kms_key_compartment_id,
-  ]))
 
-  # A policy may only name its own compartment's subtree. With a single named compartment the
-  # policy sits there; with several, only the caller knows their common ancestor, so the tenancy
-  # root (which contains everything) is the one safe default.
-  policy_compartment_id = (
-    var.policy_compartment_id != null ? var.policy_compartment_id
-    : length(local.named_compartment_ids) == 1 ? var.compartment_id
-    : length(local.named_tenancies) > 0 ? local.named_tenancies[0]
-    : var.tenancy_id
-  )
-  named_tenancies = [for c in local.named_compartment_ids : c if startswith(c, "ocid1.tenancy.")]
+  # Each policy names its own compartments and must live in one that contains them all. With a
+  # single named compartment the policy sits there; with several, only the caller knows their
+  # common ancestor, so the tenancy root (which contains everything) is the one safe default.
+  policy_named = {
+    galley  = distinct([var.compartment_id, local.work_compartment_id, local.repository_compartment_id])
+    service = distinct(compact([var.compartment_id, local.kms_key_compartment_id]))
+  }
+  policy_tenancies = {
+    for policy, named in local.policy_named : policy => [for c in named : c if startswith(c, "ocid1.tenancy.")]
+  }
+  policy_compartment = {
+    for policy, named in local.policy_named : policy => (
+      var.policy_compartment_id != null ? var.policy_compartment_id
+      : length(named) == 1 ? named[0]
+      : length(local.policy_tenancies[policy]) > 0 ? local.policy_tenancies[policy][0]
+      : var.tenancy_id
+    )
+  }
+  named_compartment_ids = distinct(flatten(values(local.policy_named)))
+
+  # Why a policy cannot be placed, by policy ("" when it can), for the preconditions below.
+  placement_problem = {
+    for policy, named in local.policy_named : policy => (
+      local.policy_compartment[policy] == null
+      ? "The ${policy} policy names several compartments (${join(", ", named)}) and neither policy_compartment_id nor tenancy_id is set: set policy_compartment_id to a compartment that contains all of them (their common parent), or tenancy_id to put the policy at the tenancy root."
+      # (try: HCL evaluates both sides of &&, and [0] of an empty list fails)
+      : try(local.policy_compartment[policy] != local.policy_tenancies[policy][0], false)
+      ? "A statement of the ${policy} policy names the tenancy root (${local.policy_tenancies[policy][0]}), so the policy must live there: set policy_compartment_id to that tenancy OCID (policy_compartment_id is now \"${local.policy_compartment[policy]}\")."
+      : length(setintersection(named, local.compartments_outside_policy)) > 0
+      ? "policy_compartment_id = \"${coalesce(var.policy_compartment_id, "null")}\" does not contain ${join(", ", setintersection(named, local.compartments_outside_policy))}, which the ${policy} policy names: expected the compartments' common ancestor (or the tenancy)."
+      : ""
+    )
+  }
 
   # The root compartment is written "tenancy" in policy syntax.
   location = {
@@ -107,7 +126,7 @@ locals {
 }
 
 resource "oci_identity_policy" "object_storage_service" {
-  compartment_id = local.policy_compartment_id
+  compartment_id = local.policy_compartment["service"]
   name           = "${var.name_prefix}-objectstorage-policy"
   description    = "Galley (${var.name_prefix}): Object Storage service rights on Galley's bucket (lifecycle rules, encryption key)"
   statements     = local.service_statements
@@ -115,14 +134,14 @@ resource "oci_identity_policy" "object_storage_service" {
 
   lifecycle {
     precondition {
-      condition     = local.policy_compartment_id != null
-      error_message = "The policy names several compartments (${join(", ", local.named_compartment_ids)}) and neither policy_compartment_id nor tenancy_id is set: set policy_compartment_id to a compartment that contains all of them (their common parent), or tenancy_id to put the policy at the tenancy root."
+      condition     = local.placement_problem["service"] == ""
+      error_message = local.placement_problem["service"]
     }
   }
 }
 
 resource "oci_identity_policy" "this" {
-  compartment_id = local.policy_compartment_id
+  compartment_id = local.policy_compartment["galley"]
   name           = "${var.name_prefix}-policy"
   description    = "Galley (${var.name_prefix}): least-privilege access for its container instances"
   statements     = local.statements
@@ -130,20 +149,12 @@ resource "oci_identity_policy" "this" {
 
   lifecycle {
     precondition {
-      condition     = local.policy_compartment_id != null
-      error_message = "The policy names several compartments (${join(", ", local.named_compartment_ids)}) and neither policy_compartment_id nor tenancy_id is set: set policy_compartment_id to a compartment that contains all of them (their common parent), or tenancy_id to put the policy at the tenancy root."
+      condition     = local.placement_problem["galley"] == ""
+      error_message = local.placement_problem["galley"]
     }
     precondition {
       condition     = !local.work_compartment_is_ancestor
       error_message = "galley_work_compartment_id = \"${local.work_compartment_id}\" is an ancestor of the Galley compartment (${var.compartment_id}): policies inherit downward, so Galley could change or delete its own VCN, gateways and container instance. Expected a compartment outside the Galley compartment's ancestry, such as a sibling of it."
-    }
-    precondition {
-      condition     = length(local.compartments_outside_policy) == 0
-      error_message = "policy_compartment_id = \"${coalesce(var.policy_compartment_id, "null")}\" does not contain ${join(", ", local.compartments_outside_policy)}, which the policy names: expected the compartments' common ancestor (or the tenancy)."
-    }
-    precondition {
-      condition     = length(local.named_tenancies) == 0 || local.policy_compartment_id == try(local.named_tenancies[0], null)
-      error_message = "A statement names the tenancy root (${join(", ", local.named_tenancies)}), so the policy must live there: set policy_compartment_id to that tenancy OCID (policy_compartment_id is now \"${coalesce(local.policy_compartment_id, "null")}\")."
     }
   }
 }

@@ -11,8 +11,14 @@ import sys
 import pytest
 import tf_support as tfs
 
-# What the script reads: itself, the tool installer and pins, and the live layer.
-COPIED = ("scripts/deploy_local_terragrunt.py", "scripts/install-tools", "mise.toml", "root.hcl")
+# What the script reads: itself and its helpers, the pins, and the live layer.
+COPIED = (
+    "scripts/deploy_local_terragrunt.py",
+    "scripts/outputs_display.py",
+    "scripts/local_emulator.py",
+    "mise.toml",
+    "root.hcl",
+)
 OUTPUTS = (
     "api_gateway_hostname",
     "backend_url",

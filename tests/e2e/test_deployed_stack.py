@@ -71,7 +71,9 @@ def test_gateway_refuses_a_missing_token_and_galley_a_wrong_one(deployed):
     assert missing.status_code == 400
     assert missing.json() == {"code": 400, "message": "Bad Request"}
     assert missing.headers["opc-request-id"]
-    assert wrong.status_code in (401, 403)
+    # 403 without WWW-Authenticate: a 401 would send MCP clients into OAuth discovery.
+    assert wrong.status_code == 403
+    assert "www-authenticate" not in wrong.headers
     assert wrong.json().get("code") != 400
     assert "invalid token" in wrong.text
     assert wrong.headers["opc-request-id"]  # it went through the gateway to Galley
@@ -102,7 +104,7 @@ def test_certificate_names_localhost_and_the_gateway_hostname(deployed):
 def inspector_env(tmp_path_factory, deployed) -> dict[str, str]:
     for name in ("node", "mcp-inspector"):
         if not (CLIENTS_BIN / name).exists():
-            pytest.fail(f"{CLIENTS_BIN / name} is missing: run scripts/setup (npm ci)")
+            pytest.fail(f"{CLIENTS_BIN / name} is missing: run scripts/setup --test-clients")
     env = {
         k: v
         for k, v in os.environ.items()

@@ -36,7 +36,7 @@ def _binary(name: str) -> str:
     """The project's build (.tools/bin, scripts/install-tools), else PATH's."""
     built = REPO / ".tools" / "bin" / name
     found = str(built) if built.is_file() else shutil.which(name)
-    assert found, f"{name} not found: run ./scripts/setup (scripts/install-tools builds it)"
+    assert found, f"{name} not found: run ./scripts/setup --tools"
     return found
 
 

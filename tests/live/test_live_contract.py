@@ -264,8 +264,9 @@ def test_generated_s3_backend_is_accepted_by_the_engine(
     tmp_path: Path, tg: Terragrunt, engine: str
 ) -> None:
     """The s3 fallback: each engine decodes the settings and gets as far as calling the
-    endpoint. A misspelt or removed setting fails in decoding. The placeholder namespace
-    resolves nowhere, so nothing is sent to a real service."""
+    endpoint. A misspelt or removed setting fails in decoding. The proxy is a closed port on
+    loopback: the engine's request for the endpoint goes there and is refused, so nothing is
+    ever sent towards the real service, whatever this machine's DNS resolves."""
     s3 = Terragrunt(tg.base_env, extra_env={"GALLEY_STATE_BACKEND": "s3"})
     contents = s3.render(LIVE / "dev" / "network")["generate"]["backend"]["contents"]
     (tmp_path / "backend.tf.json").write_text(contents)
@@ -275,6 +276,8 @@ def test_generated_s3_backend_is_accepted_by_the_engine(
         "AWS_ACCESS_KEY_ID": "not-a-key",
         "AWS_SECRET_ACCESS_KEY": "not-a-secret",
         "CHECKPOINT_DISABLE": "1",
+        "HTTPS_PROXY": "http://127.0.0.1:9",
+        "HTTP_PROXY": "http://127.0.0.1:9",
     }
     result = subprocess.run(
         [tool_path(ENGINES[engine]), "init", "-input=false", "-no-color"],
@@ -294,3 +297,4 @@ def test_generated_s3_backend_is_accepted_by_the_engine(
     ):
         assert decoding_error not in output, output
     assert "compat.objectstorage.eu-frankfurt-1.oci.customer-oci.com" in output, output
+    assert "127.0.0.1:9" in output, output  # refused at the loopback proxy, not sent out

@@ -37,11 +37,16 @@ CASES = [
      r'nsg_ids = \["ocid1\.securitylist\..*"\] is invalid: expected network security group'),
     # Policy placement
     ("iam", {"galley_work_compartment_id": "ocid1.compartment.oc1..aaaaaaaawork"},
-     r"The policy names several compartments .* neither policy_compartment_id nor tenancy_id"),
+     r"The galley policy names several compartments .* neither policy_compartment_id nor "
+     r"tenancy_id"),
     ("iam", {"compartment_id": "ocid1.tenancy.oc1..aaaaaaaaroot",
              "galley_work_compartment_id": "ocid1.compartment.oc1..aaaaaaaawork",
              "policy_compartment_id": "ocid1.compartment.oc1..aaaaaaaawork"},
-     r"A statement names the tenancy root .* so the policy must live there"),
+     r"A statement of the galley policy names the tenancy root .* so the policy must live there"),
+    ("iam", {"kms_key_id": "ocid1.key.oc1.iad.bbqexamplevault.abuhexamplekey",
+             "kms_key_compartment_id": "ocid1.compartment.oc1..aaaaaaaasecurity"},
+     r"The service policy names several compartments .*aaaaaaaasecurity.* neither "
+     r"policy_compartment_id nor tenancy_id"),
     ("iam", {"bucket_name": "bad bucket!"},
      r'bucket_name = "bad bucket!" is invalid: expected 1-256 letters, digits'),
     # Region
@@ -134,7 +139,9 @@ CASES = [
     ("api-gateway", {"rate_limit_requests_per_second": 0},
      r"rate_limit_requests_per_second = 0 is invalid: expected a whole number from 1 to 10000"),
     ("api-gateway", {"execution_log_level": "DEBUG"},
-     r'execution_log_level = "DEBUG" is invalid: expected INFO, WARN or ERROR'),
+     r'execution_log_level = "DEBUG" is invalid: expected WARN or ERROR'),
+    ("api-gateway", {"execution_log_level": "INFO"},
+     r'execution_log_level = "INFO" is invalid: expected WARN or ERROR \(INFO could record'),
     ("api-gateway", {"log_retention_days": 45},
      r"log_retention_days = 45 is invalid: expected 30, 60, 90, 120, 150 or 180"),
     ("api-gateway", {"log_group_id": COMPARTMENT},

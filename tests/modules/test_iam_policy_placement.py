@@ -56,7 +56,7 @@ def test_policy_compartment_that_misses_a_named_one_fails_at_plan(
     output = " ".join(str(failure.value.args[0]).replace("│", " ").split())
     expected = (
         f'policy_compartment_id = "{tree[policy_compartment]}" does not contain '
-        f".*{tree[outside]}.*, which the policy names"
+        f".*{tree[outside]}.*, which the galley policy names"
     )
     assert re.search(expected, output), output[-1500:]
     assert oci_cloud.resources("oci_identity_policy") == []

@@ -35,7 +35,7 @@ from oci_emulator.envvars import (
     STATE_DIR_ENV,
     TENANCY_ID_ENV,
 )
-from oci_emulator.mirror import reattach_for_every_host, write_cli_config, write_mirror
+from oci_emulator.mirror import write_cli_config, write_mirror
 from oci_emulator.schema import PROVIDERS, schema_dir
 from oci_emulator.store import DEFAULT_REGION, Store
 
@@ -188,9 +188,8 @@ class EmulatedCloud:
         env.pop("TF_REATTACH_PROVIDERS", None)
         env.pop(DAEMON_ENV, None)
         if self.mode == "reattach":
-            # Keyed for Terraform's and OpenTofu's registry hosts alike (mirror.py).
-            reattach = reattach_for_every_host(self._start_server(env, "--reattach"))
-            env["TF_REATTACH_PROVIDERS"] = json.dumps(reattach)
+            # The server keys it for Terraform's and OpenTofu's registry hosts alike.
+            env["TF_REATTACH_PROVIDERS"] = json.dumps(self._start_server(env, "--reattach"))
         elif self.warm:
             env[DAEMON_ENV] = self._start_server(env, "--daemon")[DAEMON_ENV]
         self.env = env

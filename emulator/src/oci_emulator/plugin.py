@@ -23,6 +23,7 @@ from concurrent import futures
 from typing import Any, TextIO
 
 from oci_emulator import schema as schema_mod
+from oci_emulator.mirror import reattach_for_every_host
 
 
 def grpc_server(provider_source: str, pool: futures.ThreadPoolExecutor, store: Any) -> Any:
@@ -132,7 +133,9 @@ def serve_reattach(state_dir: str | None = None, watch_stdin: bool = False) -> N
             "Test": True,
             "Addr": {"Network": "tcp", "String": f"127.0.0.1:{port}"},
         }
-    wait_until_stopped(done, watch_stdin, announce=json.dumps(reattach), out=real_stdout)
+    # Keyed for Terraform's and OpenTofu's registry hosts alike: each engine reads its own.
+    announce = json.dumps(reattach_for_every_host(reattach))
+    wait_until_stopped(done, watch_stdin, announce=announce, out=real_stdout)
     for server in servers:
         server.stop(grace=0.1)
     os._exit(0)
