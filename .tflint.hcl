@@ -31,4 +31,5 @@ rule "terraform_standard_module_structure" {
 }
 
 # Not enabled: terraform_unused_required_providers. deploy/ pins hashicorp/random, which only its
-# container-instance module uses, on purpose: a root fixes the versions of its modules' providers.
+# modules (container-instance, object-storage) use, on purpose: a root fixes the versions of its
+# modules' providers.

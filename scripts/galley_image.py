@@ -303,6 +303,7 @@ def build_image(
     extra_files: Mapping[str, bytes] | None = None,
     nocache: bool = False,
     labels: Mapping[str, str] | None = None,
+    platform: str | None = None,
 ) -> Image:
     """Build docker/Dockerfile with the classic builder (what the docker SDK drives).
 
@@ -325,6 +326,7 @@ def build_image(
             rm=True,
             nocache=nocache,
             labels=dict(labels or {}),
+            platform=platform,
         )
     return image
 

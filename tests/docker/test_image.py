@@ -196,6 +196,33 @@ def test_a_wrong_published_checksum_fails_the_build(
         docker_client.images.get("galley-test/galley:corrupt")
 
 
+def test_build_for_linux_amd64_as_the_readme_says(
+    docker_client, base_image, release_binaries, extra_ca
+):
+    """CI.Standard.E4.Flex runs amd64: the README builds with --platform linux/amd64, which an
+    arm64 laptop needs. The build accepts it and what it makes is amd64 throughout."""
+    if kit.host_arch() != "amd64":
+        pytest.skip("the local release mirror holds this machine's binaries, not amd64 ones")
+    tag = "galley-test/galley:amd64"
+    mirror = kit.ReleaseMirror(release_binaries["terraform"], release_binaries["kubectl"], "amd64")
+    with mirror:
+        image = kit.build_image(
+            docker_client,
+            tag,
+            {"BASE_IMAGE": base_image, **mirror.build_args()},
+            extra_ca=extra_ca,
+            platform="linux/amd64",
+        )
+    try:
+        assert (image.attrs["Os"], image.attrs["Architecture"]) == ("linux", "amd64")
+        out = docker_client.containers.run(
+            image.id, entrypoint=["terraform", "version", "-json"], remove=True
+        )
+        assert json.loads(out)["platform"] == "linux_amd64"
+    finally:
+        docker_client.images.remove(tag)
+
+
 def test_missing_token_stops_the_container_with_a_clear_error(docker_client, galley_image):
     container = docker_client.containers.run(galley_image.image.id, detach=True)
     try:

@@ -96,7 +96,7 @@ def tool_path(name: str) -> str:
     found = shutil.which(name)
     if found is None:
         raise FileNotFoundError(
-            f"{name} is neither in {TOOLS_BIN} nor on PATH: run ./scripts/setup "
+            f"{name} is neither in {TOOLS_BIN} nor on PATH: run ./scripts/setup --tools "
             "(scripts/install-tools builds the versions pinned in mise.toml)"
         )
     return found

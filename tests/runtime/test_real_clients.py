@@ -1,6 +1,7 @@
 """Real Node MCP clients against a real `python -m galley` given only the token's digest (as
 deployed): the MCP Inspector CLI and mcp-remote, pinned in tests/clients (installed by
-scripts/setup, run on the Node 22 that tests/clients also pins: the Inspector needs >= 22.19).
+scripts/setup --test-clients, run on the Node 22 that tests/clients also pins: the Inspector
+needs >= 22.19).
 
 With a missing or wrong token each must report the refusal and exit, without looking for an
 OAuth authorization server or registering itself as an OAuth client: every request the runtime
@@ -32,7 +33,7 @@ PROXY_VARIABLES = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}
 def node_clients() -> Path:
     for name in ("node", "mcp-inspector", "mcp-remote"):
         if not (BIN / name).exists():
-            pytest.fail(f"{BIN / name} is missing: run scripts/setup (npm ci in tests/clients)")
+            pytest.fail(f"{BIN / name} is missing: run scripts/setup --test-clients (npm ci there)")
     return BIN
 
 
