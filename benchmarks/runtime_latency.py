@@ -101,6 +101,18 @@ def wait_healthy(http: httpx.Client, proc: subprocess.Popen) -> None:
     raise SystemExit("galley did not become healthy")
 
 
+def start_galley(env: dict[str, str]) -> tuple[subprocess.Popen, httpx.Client]:
+    """`python -m galley` with `env`, and a loopback client for its GALLEY_PORT."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "galley"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base_url = f"http://127.0.0.1:{env['GALLEY_PORT']}"
+    return proc, httpx.Client(base_url=base_url, trust_env=False, timeout=30)
+
+
 def hung_cli_figures(base_env: dict[str, str], tmp: str) -> None:
     bin_dir = os.path.join(tmp, "hung-bin")
     os.mkdir(bin_dir)
@@ -115,13 +127,7 @@ def hung_cli_figures(base_env: dict[str, str], tmp: str) -> None:
         "GALLEY_DATA_DIR": f"{tmp}/data-hung",
         "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
     }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "galley"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    http = httpx.Client(base_url=f"http://127.0.0.1:{port}", trust_env=False, timeout=30)
+    proc, http = start_galley(env)
     try:
         wait_healthy(http, proc)
         url = f"http://127.0.0.1:{port}/mcp?token={TOKEN}"
@@ -147,20 +153,9 @@ def main() -> None:
             "GALLEY_URL_TOKEN_SHA256": hashlib.sha256(TOKEN.encode()).hexdigest(),
         }
         start = time.perf_counter()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "galley"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        http = httpx.Client(base_url=f"http://127.0.0.1:{port}", trust_env=False, timeout=30)
+        proc, http = start_galley(env)
         try:
-            while True:
-                try:
-                    if http.get("/health").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.02)
+            wait_healthy(http, proc)  # bounded: gives up after 120 s
             print(f"{'start to first healthy /health':<44} {(time.perf_counter() - start):.2f} s")
 
             hc_env = {**env}
