@@ -91,7 +91,7 @@ def test_mirror_command_writes_mirror_and_cli_config(tmp_path):
     assert launchers == [
         f"{host}:terraform-provider-{name}"
         for host in ("registry.opentofu.org", "registry.terraform.io")
-        for name in ("oci_v8.28.0", "random_v3.9.0")
+        for name in ("oci_v8.28.0", "random_v3.9.0", "time_v0.14.0")
     ]
 
 

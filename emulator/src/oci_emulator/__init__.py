@@ -1,1 +1,1 @@
-"""Offline oracle/oci + hashicorp/random provider emulator for Terraform."""
+"""Offline oracle/oci, hashicorp/random and hashicorp/time provider emulator for Terraform."""

@@ -133,7 +133,8 @@ def _cmd_serve(args: argparse.Namespace) -> None:
         )
     else:
         sys.stderr.write(
-            "Serving oracle/oci and hashicorp/random; set TF_REATTACH_PROVIDERS to the JSON line "
+            "Serving oracle/oci, hashicorp/random and hashicorp/time; set TF_REATTACH_PROVIDERS "
+            "to the JSON line "
             "below in the shell that runs terraform. Ctrl-C stops.\n"
         )
     if args.home_region:
@@ -152,7 +153,9 @@ def _cmd_serve(args: argparse.Namespace) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="oci-emulator",
-        description="Offline oracle/oci + hashicorp/random Terraform providers for tests.",
+        description=(
+            "Offline oracle/oci, hashicorp/random and hashicorp/time Terraform providers for tests."
+        ),
     )
     sub = parser.add_subparsers(dest="command", required=True)
 

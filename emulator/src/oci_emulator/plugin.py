@@ -105,7 +105,7 @@ def serve_plugin(provider_source: str) -> None:
 
 
 def serve_reattach(state_dir: str | None = None, watch_stdin: bool = False) -> None:
-    """Serve both providers without TLS; print the TF_REATTACH_PROVIDERS JSON on one line.
+    """Serve every provider without TLS; print the TF_REATTACH_PROVIDERS JSON on one line.
 
     The servers listen on loopback TCP rather than unix sockets: Terraform opens one connection
     per provider configuration, and only TCP gives each connection a distinct peer address, so
@@ -117,7 +117,7 @@ def serve_reattach(state_dir: str | None = None, watch_stdin: bool = False) -> N
     store = Store(state_dir)
     done = threading.Event()
     pool = futures.ThreadPoolExecutor(max_workers=16)
-    specs = (schema_mod.OCI, schema_mod.RANDOM)
+    specs = tuple(schema_mod.PROVIDERS.values())
     # Servers first: they load the schemas, the usual reason a start fails.
     servers = [grpc_server(spec.source, pool, store) for spec in specs]
     reattach: dict[str, Any] = {}

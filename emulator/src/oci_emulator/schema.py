@@ -43,7 +43,8 @@ class ProviderSpec:
 
 OCI = ProviderSpec("registry.terraform.io/oracle/oci", "8.28.0")
 RANDOM = ProviderSpec("registry.terraform.io/hashicorp/random", "3.9.0")
-PROVIDERS = {spec.source: spec for spec in (OCI, RANDOM)}
+TIME = ProviderSpec("registry.terraform.io/hashicorp/time", "0.14.0")
+PROVIDERS = {spec.source: spec for spec in (OCI, RANDOM, TIME)}
 
 
 @dataclass

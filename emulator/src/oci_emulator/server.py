@@ -208,12 +208,16 @@ class ProviderService(rpc.ProviderServicer):
 
 
 def make_backend(source: str, store: Any = None) -> Backend:
-    """The backend for `oracle/oci` or `hashicorp/random`, with its schema loaded."""
+    """The backend for `oracle/oci`, `hashicorp/random` or `hashicorp/time`, schema loaded."""
     loaded = schema_mod.load_provider_schema(source)
     if source == schema_mod.RANDOM.source:
         from oci_emulator.random_resources import RandomBackend
 
         return RandomBackend(loaded)
+    if source == schema_mod.TIME.source:
+        from oci_emulator.time_resources import TimeBackend
+
+        return TimeBackend(loaded)
     from oci_emulator.oci_backend import OciBackend
 
     return OciBackend(loaded, store)
