@@ -123,6 +123,21 @@ locals {
     }
   }
   backend_json = { terraform = { backend = { (local.state_backend) = local.backend_config } } }
+
+  # One engine per run. terraform_binary below picks the engine of each unit's own commands, but
+  # Terragrunt 1.1.3 reads a dependency's outputs with the engine it chose before reading any
+  # configuration: TG_TF_PATH / --tf-path, else `tofu` whenever `tofu -version` runs
+  # (pkg/config/dependency.go runTerragruntOutputJSON passes on the caller's TFPath and never the
+  # dependency's terraform_binary; gruntwork-io/terragrunt#6751, fixed upstream after 1.1.3). With
+  # both engines installed, a Terraform run would read outputs with OpenTofu, which in dev/prod
+  # initialises another backend and reads an empty state. No configuration can change that choice,
+  # so with `tofu` on PATH the run must name its engine: it stops here, before any engine runs.
+  # The check is in the command (HCL evaluates both arms of a conditional, so a run_cmd there
+  # would always run); --terragrunt-global-cache: one check per Terragrunt run, not per unit.
+  engine_chosen = run_cmd(
+    "--terragrunt-quiet", "--terragrunt-global-cache", "sh", "-c",
+    "if [ -z \"$TG_TF_PATH\" ] && tofu -version >/dev/null 2>&1; then echo 'root.hcl: tofu is on PATH and TG_TF_PATH is unset, so Terragrunt 1.1.3 would read dependency outputs with OpenTofu while root.hcl runs the units with Terraform (gruntwork-io/terragrunt#6751). Choose one engine for the whole run: export TG_TF_PATH=terraform (or TG_TF_PATH=tofu for OpenTofu); live/README.md, \"Engines\".' >&2; exit 1; fi"
+  )
 }
 
 # Terraform unless the user asks for OpenTofu: Terragrunt's own default is `tofu` when it is on

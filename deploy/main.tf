@@ -55,6 +55,7 @@ module "iam" {
 
   image_repository_name           = local.image_repository_name
   image_repository_compartment_id = var.image_repository_compartment_id
+  propagation_wait_seconds        = var.iam_propagation_wait_seconds
 }
 
 module "container_instance" {
@@ -65,17 +66,20 @@ module "container_instance" {
   freeform_tags    = var.freeform_tags
   region           = var.region
   subnet_id        = module.network.private_subnet_id
-  subnet_cidr      = module.network.private_subnet_cidr
   ocpus            = var.ocpus
   memory_in_gbs    = var.memory_in_gbs
   image_tag        = var.image_tag
   galley_image_url = var.galley_image_url
   galley_port      = local.galley_port
 
-  image_repository_name = local.image_repository_name
-  url_token             = var.url_token
-  bucket_name           = module.object_storage.bucket_name
-  bucket_namespace      = module.object_storage.bucket_namespace
+  image_repository_name   = local.image_repository_name
+  url_token               = var.url_token
+  url_token_generations   = var.url_token_generations
+  url_token_rotation_days = var.url_token_rotation_days
+  health_check            = var.health_check
+  readiness_wait_seconds  = var.readiness_wait_seconds
+  bucket_name             = module.object_storage.bucket_name
+  bucket_namespace        = module.object_storage.bucket_namespace
   # Orders the instance after the policy (image pull and bucket access through the resource
   # principal). Not a module-level depends_on: that would defer the module's data sources on
   # any policy change and replace the instance.
@@ -85,13 +89,14 @@ module "container_instance" {
 module "api_gateway" {
   source = "../modules/api-gateway"
 
-  compartment_id = var.compartment_id
-  name_prefix    = var.name_prefix
-  freeform_tags  = var.freeform_tags
-  subnet_id      = module.network.public_subnet_id
-  backend_ip     = module.container_instance.private_ip
-  backend_port   = local.galley_port
-  path_prefix    = var.path_prefix
+  compartment_id  = var.compartment_id
+  name_prefix     = var.name_prefix
+  freeform_tags   = var.freeform_tags
+  subnet_id       = module.network.public_subnet_id
+  backend_ip      = module.container_instance.private_ip
+  backend_port    = local.galley_port
+  path_prefix     = var.path_prefix
+  token_transport = var.token_transport
 
   execution_log_enabled          = var.execution_log_enabled
   rate_limit_requests_per_second = var.rate_limit_requests_per_second

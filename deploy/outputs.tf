@@ -1,7 +1,39 @@
+output "mcp_url" {
+  description = "Galley's MCP endpoint, without a token: give it with the header (authorization_header) or as ?token= (mcp_endpoint_url)."
+  value       = "${module.api_gateway.endpoint_base_url}${local.mcp_path}"
+}
+
 output "mcp_endpoint_url" {
-  description = "URL to give an MCP client (the token included)."
+  description = "URL to give an MCP client, the current token in its query."
   value       = "${module.api_gateway.endpoint_base_url}${local.mcp_path}?${module.api_gateway.token_query_parameter}=${module.container_instance.url_token}"
   sensitive   = true
+}
+
+output "authorization_header" {
+  description = "Value of the Authorization header for the current token (Bearer <token>): claude mcp add --transport http galley <mcp_url> --header \"Authorization: <this>\"."
+  value       = "Bearer ${module.container_instance.url_token}"
+  sensitive   = true
+}
+
+output "mcp_endpoint_urls" {
+  description = "For every valid token, by generation name: the query-form URL and the Authorization header value (used while clients move from one token to the next)."
+  value = {
+    for name, token in module.container_instance.url_tokens : name => {
+      url                  = "${module.api_gateway.endpoint_base_url}${local.mcp_path}?${module.api_gateway.token_query_parameter}=${token}"
+      authorization_header = "Bearer ${token}"
+    }
+  }
+  sensitive = true
+}
+
+output "current_token_name" {
+  description = "Generation name of the current token (the one in mcp_endpoint_url and authorization_header)."
+  value       = module.container_instance.current_token_name
+}
+
+output "token_transport" {
+  description = "How clients send the token: query, header or both."
+  value       = module.api_gateway.token_transport
 }
 
 output "api_gateway_hostname" {
@@ -10,7 +42,7 @@ output "api_gateway_hostname" {
 }
 
 output "url_token" {
-  description = "Token of the endpoint URL."
+  description = "The current token."
   value       = module.container_instance.url_token
   sensitive   = true
 }

@@ -133,8 +133,49 @@ variable "memory_in_gbs" {
   default     = null
 }
 
+variable "url_token_generations" {
+  description = "Names of the generated tokens valid at once, oldest first (the last is the current one): add a name to issue a new token, remove one to retire its token (README: rotating the token). null = the module's default ([\"1\"])."
+  type        = list(string)
+  default     = null
+}
+
+variable "url_token_rotation_days" {
+  description = "Days between two generated rotating tokens (each valid two periods; README: rotating the token). null = no rotation."
+  type        = number
+  default     = null
+}
+
+variable "token_transport" {
+  description = "How clients send the token, which the gateway checks is present: query (?token=), header (Authorization: Bearer) or both. null = the module's default (query)."
+  type        = string
+  default     = null
+}
+
+variable "iam_propagation_wait_seconds" {
+  description = "Seconds to wait after the IAM policies are written or changed before anything uses them. null = the module's default (60)."
+  type        = number
+  default     = null
+}
+
+variable "readiness_wait_seconds" {
+  description = "Seconds a new container instance gets to pass its health check before the gateway moves to it during a rollout. null = derived from health_check."
+  type        = number
+  default     = null
+}
+
+variable "health_check" {
+  description = "The container's health check on /health (initial_delay_in_seconds, interval_in_seconds, timeout_in_seconds, failure_threshold). null = the module's defaults (10, 10, 5, 3)."
+  type = object({
+    initial_delay_in_seconds = optional(number)
+    interval_in_seconds      = optional(number)
+    timeout_in_seconds       = optional(number)
+    failure_threshold        = optional(number)
+  })
+  default = null
+}
+
 variable "url_token" {
-  description = "Token of the endpoint URL. null = generated once (32 URL-safe characters) and kept."
+  description = "A token of your own for the endpoint. null = generated tokens, one per url_token_generations name, each kept until its name is removed."
   type        = string
   default     = null
   sensitive   = true

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import ssl
@@ -29,12 +30,16 @@ import httpx
 from local_emulator import require_schema_dir
 from oci_emulator.dataplane import daemon, endpoints
 from oci_emulator.harness import EmulatedCloud
+from oci_emulator.pace import PACE_ENV
 from outputs_display import masked, print_outputs
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LOCAL_DIR = REPO_ROOT / ".local"
 INSTANCE = "oci_container_instances_container_instance"
 _SUMMARY = re.compile(r"^(Apply|Destroy) complete!.*$", re.MULTILINE)
+# A tenth of OCI's pace: the data plane's delays (instance ACTIVE, image pull, gateway update)
+# stay visible but a first deploy takes about a minute instead of ten.
+DEFAULT_PACE = 0.1
 
 
 def sync_sources(work_dir: Path) -> Path:
@@ -140,11 +145,16 @@ def wait_until_answers(url: str, ca: Path, timeout_s: float) -> float:
     raise SystemExit(f"the endpoint did not answer within {timeout_s:g}s (last: {last})")
 
 
-def client_help(url: str, ca: Path) -> list[str]:
+def client_help(url: str, header: str, ca: Path) -> list[str]:
+    """How to point MCP clients at the endpoint: `url` carries the token in its query (the
+    seed's form), `header` is the Authorization header's value for the token-free URL (the form
+    the MCP authorization spec asks for); both as they are to be shown (masked or not)."""
+    bare = url.split("?", 1)[0]
     return [
         "Connect an MCP client (Node clients need the CA: export NODE_EXTRA_CA_CERTS first):",
         f"  export NODE_EXTRA_CA_CERTS={ca}",
-        f"  claude mcp add --transport http galley '{url}'",
+        f'  claude mcp add --transport http galley {bare} --header "Authorization: {header}"',
+        f"  claude mcp add --transport http galley '{url}'   (token in the query)",
         f"  npx @modelcontextprotocol/inspector --cli '{url}' --transport http --method tools/list",
         f"  Python (httpx, mcp SDK): SSL_CERT_FILE={ca}   curl: curl --cacert {ca} ...",
     ]
@@ -157,15 +167,34 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--state-dir", type=Path, default=LOCAL_DIR / "cloud")
     parser.add_argument("--work-dir", type=Path, default=LOCAL_DIR / "deploy")
-    parser.add_argument("--show-token", action="store_true", help="print the token unmasked")
     # Handled in main() before these options are parsed (scripts/deploy_local_terragrunt.py);
     # listed here so that --help shows them.
     parser.add_argument(
         "--terragrunt",
         action="store_true",
-        help="apply live/local with Terragrunt on Terraform instead of deploy/ (records only)",
+        help="apply live/local with Terragrunt on Terraform instead of deploy/",
     )
     parser.add_argument("--tofu", action="store_true", help="as --terragrunt, on OpenTofu")
+    parser.add_argument(
+        "--image-tag", help="image_tag for deploy/ (a new tag replaces the container)"
+    )
+    add_shared_options(parser)
+    return parser.parse_args(argv)
+
+
+def _pace(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a number; expected e.g. 0.1") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{raw} is out of range; expected 0 to 1 (1 = OCI's)")
+    return value
+
+
+def add_shared_options(parser: argparse.ArgumentParser) -> None:
+    """The options of both forms (deploy/ with Terraform, live/local with Terragrunt)."""
+    parser.add_argument("--show-token", action="store_true", help="print the token unmasked")
     parser.add_argument(
         "--destroy", action="store_true", help="destroy what was deployed; stop the data plane"
     )
@@ -180,9 +209,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="records only: run no container and serve no gateway, even with Docker",
     )
     parser.add_argument(
-        "--image-tag", help="image_tag for deploy/ (a new tag replaces the container)"
-    )
-    parser.add_argument(
         "--wait-seconds",
         type=float,
         default=180.0,
@@ -192,10 +218,45 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--mode",
         choices=("reattach", "mirror"),
         default="reattach",
-        help="reattach: one long-running emulator (fast); mirror: terraform installs and starts "
+        help="reattach: one long-running emulator (fast); mirror: the engine installs and starts "
         "the providers from a local filesystem mirror, as from the registry",
     )
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--pace",
+        type=_pace,
+        default=os.environ.get(PACE_ENV) or DEFAULT_PACE,
+        help=f"the emulator's delays as a fraction of OCI's (1 = OCI's pace, minutes per "
+        f"instance; default ${PACE_ENV}, else {DEFAULT_PACE:g}: a quick local deploy)",
+    )
+
+
+def set_pace(pace: float) -> None:
+    """Every emulator process started from here (the providers' server, the data plane daemon)
+    scales OCI's delays by `pace` (emulator/README.md)."""
+    os.environ[PACE_ENV] = f"{pace:g}"
+    print(f"emulator pace: {pace:g}x OCI (--pace 1 for OCI's own delays)", flush=True)
+
+
+def start_data_plane(args: argparse.Namespace, state_dir: Path) -> Any:
+    """The Docker client with the data plane daemon running on state_dir, or None (records only,
+    and the reason printed)."""
+    client, off_reason = (None, "--no-data-plane") if args.no_data_plane else docker_or_reason()
+    if client is not None:
+        status = daemon.start(state_dir)
+        print(f"data plane: running (pid {status['pid']}, log {status_log(state_dir)})")
+    else:
+        print(f"data plane: off ({off_reason}); resources are records only")
+    return client
+
+
+def report_or_check(args: argparse.Namespace, client: Any, state_dir: Path, outputs: Any) -> int:
+    """After a deploy: the local endpoint and its hints (and --check's round trip) when the
+    data plane runs; with records only, --check fails saying why."""
+    if client is None:
+        if args.check:
+            raise SystemExit("--check needs the data plane (a Docker engine): nothing serves MCP")
+        return 0
+    return serve_report(args, state_dir, outputs)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -213,16 +274,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.destroy:
         return destroy(args, state_dir, root_dir)
 
-    client, off_reason = (None, "--no-data-plane") if args.no_data_plane else docker_or_reason()
+    set_pace(args.pace)
     tf_vars = [f"-var=image_tag={args.image_tag}"] if args.image_tag else []
     with EmulatedCloud(state_dir, mode=args.mode) as cloud:
         write_tfvars(root_dir, cloud.tenancy_id)
         terraform(root_dir, cloud.env, "init", "-input=false", "-no-color")
-        if client is not None:
-            status = daemon.start(state_dir)
-            print(f"data plane: running (pid {status['pid']}, log {status_log(state_dir)})")
-        else:
-            print(f"data plane: off ({off_reason}); resources are records only")
+        client = start_data_plane(args, state_dir)
         terraform(root_dir, cloud.env, "plan", "-input=false", "-no-color", "-out=tfplan", *tf_vars)
         if client is not None:
             plan = json.loads(terraform(root_dir, cloud.env, "show", "-json", "tfplan"))
@@ -235,26 +292,26 @@ def main(argv: list[str] | None = None) -> int:
         print(summary.group(0) if summary else log[-2000:], flush=True)
         outputs = json.loads(terraform(root_dir, cloud.env, "output", "-json"))
     print_outputs(outputs, show_sensitive=args.show_token)
-    if client is None:
-        if args.check:
-            raise SystemExit("--check needs the data plane (a Docker engine): nothing serves MCP")
-        return 0
-    return serve_report(args, state_dir, outputs["mcp_endpoint_url"]["value"])
+    return report_or_check(args, client, state_dir, outputs)
 
 
 def status_log(state_dir: Path) -> Path:
     return daemon.status.Paths(state_dir).log
 
 
-def serve_report(args: argparse.Namespace, state_dir: Path, remote_url: str) -> int:
-    url = endpoints.wait_for_local_url(state_dir, remote_url, 30)
+def serve_report(args: argparse.Namespace, state_dir: Path, outputs: Any) -> int:
+    """`outputs` as deploy/'s (mcp_endpoint_url, authorization_header): {name: {value, ...}}."""
+    url = endpoints.wait_for_local_url(state_dir, outputs["mcp_endpoint_url"]["value"], 30)
     ca = endpoints.ca_path(state_dir)
     waited = wait_until_answers(url, ca, args.wait_seconds)
+    header = outputs["authorization_header"]["value"]
     shown = url if args.show_token else str(masked(url))
+    shown_header = header if args.show_token else f"{header.split(' ', 1)[0]} {masked(header)}"
     print(f"\nLocal endpoint (answered after {waited:.1f}s; the data plane keeps serving it):")
     print(f"  mcp_endpoint_url (local) = {shown}")
+    print(f"  mcp_url (local) = {url.split('?', 1)[0]}")
     print(f"  CA certificate = {ca}")
-    print("\n".join(client_help(shown, ca)))
+    print("\n".join(client_help(shown, shown_header, ca)))
     if args.check:
         sys.path.insert(0, str(REPO_ROOT / "scripts"))
         import mcp_check
@@ -269,6 +326,7 @@ def serve_report(args: argparse.Namespace, state_dir: Path, remote_url: str) -> 
 
 
 def destroy(args: argparse.Namespace, state_dir: Path, root_dir: Path) -> int:
+    set_pace(args.pace)
     with EmulatedCloud(state_dir, mode=args.mode) as cloud:
         write_tfvars(root_dir, cloud.tenancy_id)
         terraform(root_dir, cloud.env, "init", "-input=false", "-no-color")
@@ -278,6 +336,12 @@ def destroy(args: argparse.Namespace, state_dir: Path, root_dir: Path) -> int:
         )
         summary = _SUMMARY.search(log)
         print(summary.group(0) if summary else log[-2000:], flush=True)
+    stop_data_plane(state_dir)
+    return 0
+
+
+def stop_data_plane(state_dir: Path) -> None:
+    """After a destroy: the daemon stops what ran (the cloud is empty), then exits."""
     if daemon.running_pid(state_dir) is not None:
         # The cloud is empty now: the daemon stops what ran, then exits itself when stopped.
         daemon.wait_for(
@@ -287,7 +351,6 @@ def destroy(args: argparse.Namespace, state_dir: Path, root_dir: Path) -> int:
         )
         daemon.stop(state_dir)
         print("data plane: stopped (no container, no listener left)")
-    return 0
 
 
 if __name__ == "__main__":

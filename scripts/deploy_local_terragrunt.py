@@ -1,13 +1,15 @@
 """deploy-local's Terragrunt form: `./scripts/deploy-local --terragrunt` (Terraform) or `--tofu`
 (OpenTofu) applies live/local with real Terragrunt onto the emulated OCI cloud, the way the card
-deploys an environment (`terragrunt run --all apply`), and prints the outputs the plain form
-prints, composed from the units' outputs (the token masked unless --show-token).
+deploys an environment (`terragrunt run --all apply`), and brings it alive as the plain form does
+(scripts/deploy_local.py, whose steps it calls): the data plane daemon, the Galley image under the
+container's image_url, the wait for the endpoint, the local URL and client hints, --check's MCP
+round trip, and --destroy leaving no container, listener or daemon. The outputs printed are the
+plain form's, composed from the units' outputs (the token masked unless --show-token).
 
 The tools are the pinned builds in .tools/bin (`scripts/setup --tools` makes them; the
 scripts/deploy-local wrapper runs it for these two options).
 State: the emulated cloud in .local/terragrunt-cloud, the units' state in
-.local/terragrunt-state (root.hcl). Resources are records only: the data plane that runs the
-container is the plain form's. Idempotent: a second run applies no change.
+.local/terragrunt-state (root.hcl). Idempotent: a second run applies no change.
 """
 
 from __future__ import annotations
@@ -16,11 +18,21 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+from deploy_local import (
+    add_shared_options,
+    build_image,
+    planned_images,
+    report_or_check,
+    set_pace,
+    start_data_plane,
+    stop_data_plane,
+)
 from local_emulator import require_schema_dir
 from oci_emulator.harness import EmulatedCloud
 from outputs_display import print_outputs
@@ -30,9 +42,11 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 TOOLS_BIN = Path(os.environ.get("GALLEY_TOOLS_DIR", REPO_ROOT / ".tools")) / "bin"
 ENV_DIR = REPO_ROOT / "live" / "local"
 UNITS = ("network", "iam", "object-storage", "container-instance", "api-gateway")
-ENGINES = {"--terragrunt": "terraform", "--tofu": "tofu"}
 _SUMMARY = re.compile(r"\[([\w-]+)\] \S+: ((?:Apply|Destroy) complete!.*)$", re.MULTILINE)
 _HOME_REGIONS = "data.oci_identity_regions.galley_home_region"
+# deploy/'s local.mcp_path: the gateway route of Galley's MCP endpoint.
+MCP_PATH = "/mcp"
+_PLAN_FILE = "galley-deploy-local.tfplan"
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -41,25 +55,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     engine.add_argument("--terragrunt", action="store_true", help="Terragrunt with Terraform")
     engine.add_argument("--tofu", action="store_true", help="Terragrunt with OpenTofu")
     parser.add_argument("--state-dir", type=Path, default=REPO_ROOT / ".local" / "terragrunt-cloud")
-    parser.add_argument("--show-token", action="store_true", help="print the token unmasked")
-    parser.add_argument("--destroy", action="store_true", help="destroy what was deployed")
-    parser.add_argument(
-        "--mode",
-        choices=("reattach", "mirror"),
-        default="reattach",
-        help="reattach: one long-running emulator (fast); mirror: the engine installs and starts "
-        "the providers from a local filesystem mirror, as from the registry",
-    )
-    # The plain form's data-plane options: this form deploys records only.
-    parser.add_argument("--no-data-plane", action="store_true", help="accepted; always the case")
-    parser.add_argument("--check", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.check:
-        parser.error(
-            "--check needs the data plane, which this form does not start (it deploys records "
-            "only): run scripts/deploy-local --check without --terragrunt/--tofu"
-        )
-    return args
+    add_shared_options(parser)
+    return parser.parse_args(argv)
 
 
 def terragrunt(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -102,12 +99,27 @@ def stack_outputs(units: dict[str, dict[str, Any]], home: str | None) -> dict[st
     def plain(output: dict[str, Any]) -> dict[str, Any]:
         return {"value": output["value"], "sensitive": bool(output.get("sensitive"))}
 
-    url = (
-        f"{gateway['endpoint_base_url']['value']}/mcp?"
-        f"{gateway['token_query_parameter']['value']}={instance['url_token']['value']}"
-    )
+    def secret(value: Any) -> dict[str, Any]:
+        return {"value": value, "sensitive": True}
+
+    mcp_url = f"{gateway['endpoint_base_url']['value']}{MCP_PATH}"
+    query = gateway["token_query_parameter"]["value"]
+    tokens = instance["url_tokens"]["value"]
     return {
-        "mcp_endpoint_url": {"value": url, "sensitive": True},
+        "mcp_url": {"value": mcp_url, "sensitive": False},
+        "mcp_endpoint_url": secret(f"{mcp_url}?{query}={instance['url_token']['value']}"),
+        "authorization_header": secret(f"Bearer {instance['url_token']['value']}"),
+        "mcp_endpoint_urls": secret(
+            {
+                name: {
+                    "url": f"{mcp_url}?{query}={token}",
+                    "authorization_header": f"Bearer {token}",
+                }
+                for name, token in tokens.items()
+            }
+        ),
+        "current_token_name": plain(instance["current_token_name"]),
+        "token_transport": plain(gateway["token_transport"]),
         "api_gateway_hostname": plain(gateway["hostname"]),
         "url_token": plain(instance["url_token"]),
         "object_storage_bucket": plain(storage["bucket_name"]),
@@ -120,6 +132,31 @@ def stack_outputs(units: dict[str, dict[str, Any]], home: str | None) -> dict[st
     }
 
 
+def planned_instance_images(env: dict[str, str], engine: str) -> list[str]:
+    """The container-instance unit's image_url(s), from its plan (the same reading of the plan as
+    the plain form's): the data plane runs only images that are in the local Docker engine, so the
+    image is built before the apply. Before the first apply the plan sees the mock outputs."""
+    unit = ENV_DIR / "container-instance"
+    terragrunt(env, unit, "plan", "-input=false", f"-out={_PLAN_FILE}")
+    # Terragrunt plans in the unit's cache (.terragrunt-cache/<hash>/<hash>/<module>/), where the
+    # engine finds the providers `show` needs to read the plan.
+    plans = sorted(unit.glob(f".terragrunt-cache/**/{_PLAN_FILE}"), key=lambda p: p.stat().st_mtime)
+    if not plans:
+        raise SystemExit(f"deploy-local: terragrunt plan in {unit} left no {_PLAN_FILE}")
+    shown = subprocess.run(
+        [env["TG_TF_PATH"], "show", "-json", _PLAN_FILE],
+        cwd=plans[-1].parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if shown.returncode != 0:
+        sys.stderr.write(shown.stdout + shown.stderr)
+        raise SystemExit(f"{engine} show -json {_PLAN_FILE} failed (exit {shown.returncode})")
+    return planned_images(json.loads(shown.stdout))
+
+
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     engine = "terraform" if args.terragrunt else "tofu"
@@ -129,18 +166,29 @@ def main(argv: list[str]) -> int:
             raise SystemExit(
                 f"deploy-local: {TOOLS_BIN / tool} is missing: run scripts/setup --tools"
             )
-    engine_path = TOOLS_BIN / engine if engine == "tofu" else engine
-    with EmulatedCloud(args.state_dir.resolve(), mode=args.mode) as cloud:
+    engine_path = str(TOOLS_BIN / engine) if engine == "tofu" else shutil.which("terraform")
+    if engine_path is None:
+        raise SystemExit("terraform is not on PATH: install Terraform >= 1.5 first, or use --tofu")
+    state_dir = args.state_dir.resolve()
+    set_pace(args.pace)
+    with EmulatedCloud(state_dir, mode=args.mode) as cloud:
         env = dict(cloud.env)
         env.update(
             {
                 "PATH": f"{TOOLS_BIN}{os.pathsep}{env.get('PATH', '')}",
-                "TG_TF_PATH": str(engine_path),  # the documented engine switch (live/README.md)
+                # The documented engine switch (live/README.md, "Engines"): one engine for the
+                # units and for the dependency outputs read between them.
+                "TG_TF_PATH": engine_path,
                 "TG_NON_INTERACTIVE": "true",
                 "TG_NO_COLOR": "true",
             }
         )
         action = "destroy" if args.destroy else "apply"
+        client = None if args.destroy else start_data_plane(args, state_dir)
+        if client is not None:
+            images = planned_instance_images(env, engine)
+            if images:
+                build_image(client, images)
         print(
             f"terragrunt run --all {action} in {ENV_DIR} with {engine} "
             f"(cloud state: {cloud.state_dir})",
@@ -149,11 +197,13 @@ def main(argv: list[str]) -> int:
         run = terragrunt(env, ENV_DIR, "run", "--all", "--", action)
         for unit, summary in _SUMMARY.findall(run.stdout + run.stderr):
             print(f"  {unit}: {summary}", flush=True)
-        if args.destroy:
-            return 0
-        outputs = stack_outputs(unit_outputs(env), home_region(env))
+        if not args.destroy:
+            outputs = stack_outputs(unit_outputs(env), home_region(env))
+    if args.destroy:
+        stop_data_plane(state_dir)
+        return 0
     print_outputs(outputs, show_sensitive=args.show_token)
-    return 0
+    return report_or_check(args, client, state_dir, outputs)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,10 @@ os.environ.setdefault(
     "OCI_EMULATOR_SCHEMA_DIR", str(REPO_ROOT.parent / "shared" / "provider-schemas")
 )
 
+# The emulated cloud keeps OCI's pace (emulator/README.md, "Pace"): tests run it 100 times faster,
+# which keeps the order of events. A test that needs another pace sets OCI_EMULATOR_PACE itself.
+os.environ.setdefault("OCI_EMULATOR_PACE", "0.01")
+
 
 # checkov runs in its own environment: its hcl2 fork (bc-python-hcl2) installs the same `hcl2`
 # package as python-hcl2, which the Terragrunt contract tests use.

@@ -21,8 +21,10 @@ dependency "container_instance" {
 }
 
 inputs = {
-  subnet_id  = dependency.network.outputs.public_subnet_id
-  backend_ip = dependency.container_instance.outputs.private_ip
+  subnet_id = dependency.network.outputs.public_subnet_id
+  # The new instance's IP once it is healthy: a rollout moves the gateway to it (README.md).
+  backend_ip      = dependency.container_instance.outputs.private_ip
+  token_transport = local.env.token_transport
   # The deployment's OCI Logging `execution` log (errors of the gateway itself, never the URL
   # and its token): a log group and a log, kept log_retention_days.
   execution_log_enabled = local.env.execution_log_enabled

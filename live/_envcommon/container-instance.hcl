@@ -22,7 +22,8 @@ dependency "object_storage" {
 
 # The instance pulls its image from OCIR and reaches the bucket with its resource principal,
 # which works only once iam's policy exists: policy_id makes the instance wait for it (the
-# module uses the value for nothing else), so `run --all` never starts the two in parallel.
+# module uses the value for nothing else), so `run --all` never starts the two in parallel; iam
+# outputs it only after its propagation wait.
 dependency "iam" {
   config_path                             = "../iam"
   mock_outputs                            = local.mocks.iam
@@ -32,7 +33,6 @@ dependency "iam" {
 inputs = {
   region                = local.env.region
   subnet_id             = dependency.network.outputs.private_subnet_id
-  subnet_cidr           = dependency.network.outputs.private_subnet_cidr
   image_namespace       = local.env.image_namespace
   image_repository_name = local.env.image_repository_name # the repository iam's policy names
   image_tag             = local.env.image_tag
@@ -41,4 +41,5 @@ inputs = {
   bucket_name           = dependency.object_storage.outputs.bucket_name
   bucket_namespace      = dependency.object_storage.outputs.bucket_namespace
   policy_id             = dependency.iam.outputs.policy_id
+  url_token_generations = local.env.url_token_generations
 }

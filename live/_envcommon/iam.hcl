@@ -21,4 +21,5 @@ inputs = {
   kms_key_id                      = local.env.kms_key_id
   kms_key_compartment_id          = local.env.kms_key_compartment_id
   region                          = local.env.region # the bucket's, for Object Storage's service policy
+  propagation_wait_seconds        = local.env.iam_propagation_wait_seconds
 }

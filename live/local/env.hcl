@@ -36,6 +36,15 @@ locals {
   container_ocpus         = 1
   container_memory_in_gbs = 2
 
+  # Tokens valid at once, by generation name, oldest first; the last is the one to hand out.
+  # Add a name to issue a new token, remove one to retire its token (live/README.md).
+  url_token_generations = ["1"]
+  # How clients send the token: query (?token=), header (Authorization: Bearer) or both.
+  token_transport = "query"
+  # Seconds the units wait after an IAM policy change before using it (modules/iam): above the
+  # emulator's home-region delay (10 s at OCI's pace, emulator/README.md).
+  iam_propagation_wait_seconds = 15
+
   # The API gateway's OCI Logging execution log: on in prod (costs log storage).
   execution_log_enabled = false
 

@@ -4,6 +4,11 @@ locals {
   # The name Galley reads the token from (galley.middleware.TOKEN_PARAM): part of its contract,
   # so not an input; another name would only make the gateway refuse every working URL.
   token_query_parameter = "token"
+  # Galley also takes the token as `Authorization: Bearer <token>` (the MCP authorization spec's
+  # form: nothing secret in the URL). OCI combines validations with AND, so with "both" the
+  # gateway cannot require "one of the two": it checks presence only for one transport.
+  check_query  = var.token_transport == "query"
+  check_header = var.token_transport == "header"
 
   # The caller's log group, or the one created here (null when execution logs are off).
   log_group_id = var.execution_log_enabled ? coalesce(var.log_group_id, try(oci_logging_log_group.this[0].id, null)) : null
@@ -57,14 +62,33 @@ resource "oci_apigateway_deployment" "this" {
         send_timeout_in_seconds    = var.send_timeout_in_seconds
       }
 
-      # Requests without the token are refused at the gateway; Galley checks its value.
-      request_policies {
-        query_parameter_validations {
-          validation_mode = "ENFORCING"
+      # Requests without the token are refused at the gateway; Galley checks its value (with
+      # "both", Galley alone refuses a request that carries neither).
+      dynamic "request_policies" {
+        for_each = local.check_query || local.check_header ? [1] : []
+        content {
+          dynamic "query_parameter_validations" {
+            for_each = local.check_query ? [1] : []
+            content {
+              validation_mode = "ENFORCING"
 
-          parameters {
-            name     = local.token_query_parameter
-            required = true
+              parameters {
+                name     = local.token_query_parameter
+                required = true
+              }
+            }
+          }
+
+          dynamic "header_validations" {
+            for_each = local.check_header ? [1] : []
+            content {
+              validation_mode = "ENFORCING"
+
+              headers {
+                name     = "Authorization"
+                required = true
+              }
+            }
           }
         }
       }

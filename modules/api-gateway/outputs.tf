@@ -23,6 +23,11 @@ output "backend_url_template" {
   value       = oci_apigateway_deployment.this.specification[0].routes[0].backend[0].url
 }
 
+output "token_transport" {
+  description = "How clients send the token (query, header or both): what the gateway checks for."
+  value       = var.token_transport
+}
+
 output "token_query_parameter" {
   description = "Name of the query parameter that carries the token (always token: Galley's contract)."
   value       = local.token_query_parameter

@@ -83,6 +83,18 @@ variable "path_prefix" {
   }
 }
 
+variable "token_transport" {
+  description = "How clients send the token, so the gateway refuses requests without it: query (?token=, the default), header (Authorization: Bearer) or both (no presence check at the gateway: OCI combines validations with AND; Galley still refuses a request without a valid token)."
+  type        = string
+  default     = "query"
+  nullable    = false
+
+  validation {
+    condition     = contains(["query", "header", "both"], var.token_transport)
+    error_message = "token_transport = \"${var.token_transport}\" is invalid: expected query, header or both."
+  }
+}
+
 variable "connect_timeout_in_seconds" {
   description = "Seconds the gateway waits to connect to the backend."
   type        = number

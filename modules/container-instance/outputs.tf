@@ -4,19 +4,30 @@ output "container_instance_id" {
 }
 
 output "private_ip" {
-  description = "Private IP of the container instance (static: survives replacement)."
-  value       = oci_container_instances_container_instance.this.vnics[0].private_ip
+  description = "Private IP of the current container instance, read back once it is healthy; a rollout gives the new instance another IP, and the gateway follows it."
+  value       = data.oci_container_instances_container_instance.ready.vnics[0].private_ip
 }
 
 output "backend_url" {
   description = "URL of Galley inside the VCN (http://<private ip>:<port>), the API Gateway's backend."
-  value       = "http://${oci_container_instances_container_instance.this.vnics[0].private_ip}:${var.galley_port}"
+  value       = "http://${data.oci_container_instances_container_instance.ready.vnics[0].private_ip}:${var.galley_port}"
 }
 
 output "url_token" {
-  description = "Token of the endpoint URL; the instance holds only its SHA-256 (GALLEY_URL_TOKEN_SHA256)."
-  value       = local.url_token
+  description = "The current token (the newest generation, or url_token); the instance holds only digests (GALLEY_URL_TOKEN_SHA256)."
+  value       = local.url_tokens[local.current_token_name]
   sensitive   = true
+}
+
+output "url_tokens" {
+  description = "Every valid token by generation name (or {custom = url_token})."
+  value       = local.url_tokens
+  sensitive   = true
+}
+
+output "current_token_name" {
+  description = "Name of the current token's generation (\"custom\" for url_token)."
+  value       = local.current_token_name
 }
 
 output "image_url" {

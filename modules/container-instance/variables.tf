@@ -69,28 +69,6 @@ variable "subnet_id" {
   }
 }
 
-variable "subnet_cidr" {
-  description = "CIDR block of the subnet; the default private IP is its 10th host. May be null when private_ip is set."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.subnet_cidr == null || (can(cidrhost(var.subnet_cidr, 0)) && can(regex("^[0-9.]+/[0-9]+$", coalesce(var.subnet_cidr, "-"))))
-    error_message = "subnet_cidr = \"${coalesce(var.subnet_cidr, "null")}\" is invalid: expected an IPv4 CIDR block such as 10.0.2.0/24."
-  }
-}
-
-variable "private_ip" {
-  description = "Static private IP of the VNIC, so that the gateway's backend URL survives replacement. null = cidrhost(subnet_cidr, 10)."
-  type        = string
-  default     = null
-
-  validation {
-    condition     = var.private_ip == null || can(regex("^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])$", coalesce(var.private_ip, "-")))
-    error_message = "private_ip = \"${coalesce(var.private_ip, "null")}\" is invalid: expected an IPv4 address such as 10.0.2.10, or null."
-  }
-}
-
 variable "nsg_ids" {
   description = "OCIDs of network security groups for the VNIC (optional; the subnet's security list already applies)."
   type        = list(string)
@@ -212,8 +190,61 @@ variable "galley_data_dir" {
   }
 }
 
+variable "url_token_generations" {
+  description = "Names of the generated tokens that are valid, oldest first (the last is the current one). Add a name to issue a new token beside the old; remove a name to retire its token. Ignored when url_token is set."
+  type        = list(string)
+  default     = ["1"]
+  nullable    = false
+
+  validation {
+    condition     = length(var.url_token_generations) <= 5
+    error_message = "url_token_generations = ${jsonencode(var.url_token_generations)} is invalid: expected at most 5 generation names (the tokens valid at once)."
+  }
+  validation {
+    condition     = alltrue([for name in var.url_token_generations : can(regex("^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$", name))])
+    error_message = "url_token_generations = ${jsonencode(var.url_token_generations)} is invalid: expected names of 1-32 letters, digits, '.', '_' or '-' (such as \"1\" or \"2026-12\")."
+  }
+  validation {
+    condition     = length(distinct(var.url_token_generations)) == length(var.url_token_generations)
+    error_message = "url_token_generations = ${jsonencode(var.url_token_generations)} names a generation twice: expected distinct names."
+  }
+}
+
+variable "url_token_rotation_days" {
+  description = "Days between two generated rotating tokens (auto-<period start date>). Each lives two periods, so the previous one stays valid for a period after the next appears; a new one is made at the first apply of its period. null = no rotation."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.url_token_rotation_days == null || try(var.url_token_rotation_days >= 1 && var.url_token_rotation_days <= 365 && floor(var.url_token_rotation_days) == var.url_token_rotation_days, false)
+    error_message = "url_token_rotation_days = ${coalesce(var.url_token_rotation_days, -1)} is invalid: expected whole days from 1 to 365, or null for no rotation."
+  }
+}
+
+variable "url_token_rotation_start" {
+  description = "Start of the first rotation period (RFC 3339, such as 2027-01-01T00:00:00Z). null = the time of the first apply with a rotation schedule."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.url_token_rotation_start == null || can(formatdate("YYYY", coalesce(var.url_token_rotation_start, "-")))
+    error_message = "url_token_rotation_start = \"${coalesce(var.url_token_rotation_start, "null")}\" is invalid: expected an RFC 3339 timestamp such as 2027-01-01T00:00:00Z, or null."
+  }
+}
+
+variable "readiness_wait_seconds" {
+  description = "Seconds a new instance gets to pass its health check before the gateway moves to it (rollouts). null = initial delay + 2 intervals + timeout of health_check."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.readiness_wait_seconds == null || try(var.readiness_wait_seconds >= 1 && var.readiness_wait_seconds <= 1800, false)
+    error_message = "readiness_wait_seconds = ${coalesce(var.readiness_wait_seconds, -1)} is invalid: expected 1 to 1800 seconds, or null to derive it from health_check."
+  }
+}
+
 variable "url_token" {
-  description = "Token required in the endpoint URL; the instance gets only its SHA-256 (GALLEY_URL_TOKEN_SHA256). null = a generated 32-character alphanumeric token, stable across applies."
+  description = "A token of your own instead of the generated ones; the instance gets only its SHA-256 (GALLEY_URL_TOKEN_SHA256). null = one generated 32-character alphanumeric token per url_token_generations name."
   type        = string
   default     = null
   sensitive   = true

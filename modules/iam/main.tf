@@ -168,3 +168,25 @@ check "work_compartment_is_separate" {
     error_message = "galley_work_compartment_id is the Galley compartment (${var.compartment_id}), so Galley could change or delete its own VCN, subnets, security lists and gateways (manage virtual-network-family there) and cut itself off. To avoid it, set galley_work_compartment_id to a separate compartment for the resources Galley manages."
   }
 }
+
+# IAM is eventually consistent: a policy written in the home region takes a while to be enforced
+# everywhere, and the calls that use it right away (the lifecycle policy and a key-encrypted
+# bucket through the Object Storage service, the instance's image pull) are not retried by the
+# provider. Consumers take the policy ids from these sleeps, so they wait; an edit of the
+# statements waits again. One per policy: the bucket waits for the service policy, and Galley's
+# policy names the bucket.
+resource "time_sleep" "service_policy_propagation" {
+  create_duration = "${var.propagation_wait_seconds}s"
+  triggers = {
+    policy_id  = oci_identity_policy.object_storage_service.id
+    statements = sha256(jsonencode(oci_identity_policy.object_storage_service.statements))
+  }
+}
+
+resource "time_sleep" "policy_propagation" {
+  create_duration = "${var.propagation_wait_seconds}s"
+  triggers = {
+    policy_id  = oci_identity_policy.this.id
+    statements = sha256(jsonencode(oci_identity_policy.this.statements))
+  }
+}

@@ -1,6 +1,6 @@
 output "policy_id" {
-  description = "OCID of the Galley policy."
-  value       = oci_identity_policy.this.id
+  description = "OCID of the Galley policy, known once it has had propagation_wait_seconds to take effect."
+  value       = time_sleep.policy_propagation.triggers.policy_id
 }
 
 output "policy_name" {
@@ -25,7 +25,7 @@ output "dynamic_group_matching_rule" {
 
 output "service_policy_id" {
   description = "OCID of the policy granting the Object Storage service its rights on the bucket (lifecycle rules, encryption key): object-storage's service_policy_id, so that the bucket waits for it."
-  value       = oci_identity_policy.object_storage_service.id
+  value       = time_sleep.service_policy_propagation.triggers.policy_id
 }
 
 output "service_policy_statements" {

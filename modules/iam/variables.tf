@@ -134,3 +134,15 @@ variable "kms_key_compartment_id" {
     error_message = "kms_key_compartment_id = \"${coalesce(var.kms_key_compartment_id, "null")}\" is invalid: expected a compartment or tenancy OCID (ocid1.compartment.oc1..<id>) or null."
   }
 }
+
+variable "propagation_wait_seconds" {
+  description = "Seconds to wait after the policies are written or changed before their ids are output (and so before the bucket, its lifecycle policy and the container instance use them): IAM changes take a while to reach every region."
+  type        = number
+  default     = 60
+  nullable    = false
+
+  validation {
+    condition     = var.propagation_wait_seconds >= 0 && var.propagation_wait_seconds <= 1800 && floor(var.propagation_wait_seconds) == var.propagation_wait_seconds
+    error_message = "propagation_wait_seconds = ${var.propagation_wait_seconds} is invalid: expected whole seconds from 0 to 1800."
+  }
+}

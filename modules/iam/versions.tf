@@ -6,5 +6,9 @@ terraform {
       source  = "oracle/oci"
       version = ">= 6.0, < 9.0"
     }
+    time = {
+      source  = "hashicorp/time"
+      version = ">= 0.9, < 1.0"
+    }
   }
 }

@@ -4,6 +4,7 @@ from anyio import to_thread
 from mcp.server import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
 from mcp_types import ToolAnnotations
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -11,6 +12,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from galley import __version__
 from galley.datadir import data_dir_problem
 from galley.environment import BinaryVersions, EnvironmentReport, environment_report
+from galley.mcp_guard import DrainCut, JsonRpcGuard
 from galley.middleware import InFlightCounter, OriginAllowList, TokenGate, logged_paths
 from galley.runtime_state import RuntimeState
 from galley.settings import Settings
@@ -20,6 +22,16 @@ HEALTH_PATH = "/health"
 READY_PATH = "/ready"
 ENVIRONMENT_TOOL = "galley_environment"
 ROUTES = frozenset({MCP_PATH, HEALTH_PATH, READY_PATH})
+# What a browser page on an allowed origin may send to /mcp, and read back.
+CORS_REQUEST_HEADERS = (
+    "Authorization",
+    "Content-Type",
+    "Accept",
+    "MCP-Protocol-Version",
+    "Mcp-Session-Id",
+    "Last-Event-ID",
+)
+CORS_EXPOSED_HEADERS = ("Mcp-Session-Id", "MCP-Protocol-Version")
 
 
 def build_mcp_server(settings: Settings) -> MCPServer:
@@ -49,18 +61,19 @@ def build_mcp_server(settings: Settings) -> MCPServer:
     return mcp
 
 
-def _answer_get_with_405(app: ASGIApp) -> ASGIApp:
-    """Refuse the standalone GET stream of 2025-era clients on /mcp.
+def _only_post_on_mcp(app: ASGIApp) -> ASGIApp:
+    """Answer every method on /mcp but POST with 405 and `Allow: POST`.
 
-    Stateless mode issues no Mcp-Session-Id, so nothing can ever be sent on that
-    stream: the SDK would hold it open idle (through the gateway, and delaying
-    every drain). The spec lets a server answer 405 instead; clients then carry on
-    over POST. DELETE already gets 405 from the SDK (no session to end), and the
-    POST-only 2026-07-28 revision never sends GET.
+    Stateless mode issues no Mcp-Session-Id, so nothing can ever be sent on the standalone GET
+    stream of 2025-era clients: the SDK would hold it open idle (through the gateway, and
+    delaying every drain). The spec lets a server answer 405 instead; clients then carry on over
+    POST. DELETE has no session to end, and the POST-only 2026-07-28 revision never sends GET.
+    The SDK's own 405s say `Allow: GET, POST, DELETE`, naming methods it then refuses.
+    CORS preflights (OPTIONS) are answered before this, by CORSMiddleware.
     """
 
     async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] == MCP_PATH and scope["method"] == "GET":
+        if scope["type"] == "http" and scope["path"] == MCP_PATH and scope["method"] != "POST":
             await Response(status_code=405, headers={"Allow": "POST"})(scope, receive, send)
             return
         await app(scope, receive, send)
@@ -102,10 +115,26 @@ def build_app(settings: Settings, state: RuntimeState) -> ASGIApp:
     starlette_app.router.redirect_slashes = False
     app: ASGIApp = starlette_app
     public = frozenset({HEALTH_PATH})
-    app = _answer_get_with_405(app)
+    app = DrainCut(app, state, MCP_PATH)
+    app = JsonRpcGuard(app, MCP_PATH)
+    app = _only_post_on_mcp(app)
     app = InFlightCounter(app, state, probe_paths=frozenset({HEALTH_PATH, READY_PATH}))
     app = OriginAllowList(app, settings.allowed_origins, public_paths=public)
+    # Browsers on an allowed origin: preflights answered, responses readable. With no allowed
+    # origin every preflight gets 400 and no response carries Access-Control-* headers.
+    app = CORSMiddleware(
+        app,
+        allow_origins=sorted(settings.allowed_origins),
+        allow_methods=["POST"],
+        allow_headers=list(CORS_REQUEST_HEADERS),
+        expose_headers=list(CORS_EXPOSED_HEADERS),
+        max_age=600,
+    )
     # Outermost, so the URL is redacted before anything can log the request.
     return TokenGate(
-        app, settings.url_token_sha256, public_paths=public, logged=logged_paths(ROUTES)
+        app,
+        settings.url_token_digests,
+        public_paths=public,
+        logged=logged_paths(ROUTES),
+        allowed_origins=settings.allowed_origins,
     )

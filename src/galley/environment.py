@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from galley import __version__
 from galley.datadir import data_dir_problem
-from galley.orphans import reap_killed_group
+from galley.orphans import reap_killed_group, running_leaders
 
 PROBE_TIMEOUT_SECONDS = 10.0  # the oci CLI alone needs a few seconds to start on a small shape
 
@@ -86,10 +86,11 @@ async def _run_in_own_group(
 ) -> tuple[int, str]:
     """Run `argv` and return its exit status and stdout; raise TimeoutError after `timeout`.
 
-    The CLI runs as the leader of a new process group, and leaving early (timeout, cancelled
-    request) kills the whole group: a CLI that started children of its own (the oci CLI is a
-    Python program, a wrapper script may fork) must not leave them running behind it. Its
-    stdin is /dev/null, so a CLI that would ask a question gets EOF instead of waiting.
+    The CLI runs as the leader of a new process group, and however the run ends (answered,
+    failed, timed out, cancelled request) the whole group is killed: a CLI that started children
+    of its own (the oci CLI is a Python program, a wrapper script may fork) must not leave them
+    running, nor, once they exit, as zombies of Galley's when it is PID 1. Its stdin is
+    /dev/null, so a CLI that would ask a question gets EOF instead of waiting.
     """
     process = await anyio.open_process(
         argv,
@@ -99,25 +100,23 @@ async def _run_in_own_group(
         env=env,
         start_new_session=True,
     )
-    finished = False
+    running_leaders.add(process.pid)
     try:
         with anyio.fail_after(timeout):
             assert process.stdout is not None
             out = b"".join([chunk async for chunk in process.stdout])
             status = await process.wait()
-        finished = True
         return status, out.decode(errors="replace")
     finally:
-        if not finished:
-            # The group outlives its leader while any member runs, so its id still names this
-            # CLI's group here even if the leader itself has exited.
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
+        # The group outlives its leader while any member runs, so its id still names this
+        # CLI's group here even if the leader itself has exited.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
         with anyio.CancelScope(shield=True):
             await process.aclose()
-            if not finished:
-                # As PID 1, Galley has inherited the killed CLI's children: their zombies are its.
-                await reap_killed_group(process.pid)
+            running_leaders.discard(process.pid)
+            # As PID 1, Galley has inherited the group's other members: their zombies are its.
+            await reap_killed_group(process.pid)
 
 
 async def probe_binary(probe: Probe, timeout: float = PROBE_TIMEOUT_SECONDS) -> BinaryVersion:
@@ -190,13 +189,16 @@ class BinaryVersions:
         results: dict[str, BinaryVersion] = {}
 
         async def run(probe: Probe) -> None:
-            results[probe.name] = await probe_binary(probe, self._timeout)
+            result = results[probe.name] = await probe_binary(probe, self._timeout)
+            if result.error is None:
+                # Kept as soon as it is in: a round cancelled later (its request went away)
+                # must not throw away the answers it already had.
+                self._known[probe.name] = result
 
         async with anyio.create_task_group() as tg:
             for probe in missing:
                 tg.start_soon(run, probe)
         answers = {**self._known, **results}
-        self._known.update({name: r for name, r in results.items() if r.error is None})
         return [answers[probe.name] for probe in self._probes]
 
 

@@ -1,5 +1,5 @@
-"""ASGI middleware in front of the MCP app: token gate (with log redaction), Origin
-allow-list and the in-flight request count used while draining."""
+"""ASGI middleware in front of the MCP app: token gate (query or Bearer header, with log
+redaction), Origin allow-list and the in-flight request count used while draining."""
 
 from urllib.parse import parse_qsl
 
@@ -39,9 +39,25 @@ def logged_paths(routes: frozenset[str]) -> frozenset[str]:
     return frozenset({"/", *routes, *documents, *_OAUTH_ENDPOINTS})
 
 
+def _bearer_token(value: str) -> str | None:
+    """The token of an `Authorization: Bearer <token>` value; None for any other scheme."""
+    # RFC 9110 §11.1: the scheme is case-insensitive; RFC 6750 §2.1: `Bearer 1*SP b64token`.
+    scheme, _, credentials = value.strip(" \t").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return credentials.strip(" ")
+
+
 class TokenGate:
-    """Require `?token=<url token>` on every path except `public_paths`; keep the URL's secrets
-    out of every log.
+    """Require the token on every path except `public_paths`; keep it out of every log.
+
+    A request carries the token as `?token=<token>` or as `Authorization: Bearer <token>`. When
+    it carries both, both must be valid tokens (they may be two valid tokens while tokens are
+    rotated): a request is never let in on one credential while it also presents a wrong one.
+    A token given twice in the query, two Authorization headers, or an Authorization header
+    with another scheme (Basic, a bare token) is refused: whatever the client meant it to
+    prove is not checked here, and guessing would let a misconfiguration pass silently. Tokens
+    shorter than MIN_TOKEN_LENGTH never match, whatever digests were configured.
 
     First, the URL in the scope itself is rewritten: uvicorn's access log reads the same scope
     dict when the response starts, so it never sees a token, accepted or refused.
@@ -52,6 +68,8 @@ class TokenGate:
       misplaced in the path (`/mcp&token=...`, `/mcp;token=...`, `/token=...`, percent-encoded,
       a path segment of its own) never reaches a log, however it is spelt. Such a path is no
       route: it gets 404 with the right token, 403 without.
+    - The Authorization header is removed before the application runs, so no handler, error
+      report or traceback below this gate can show it.
 
     Refusals are 403 without a WWW-Authenticate header. A 401 sends MCP clients (the SDKs, the
     Inspector, mcp-remote) into OAuth discovery and dynamic client registration, a sign-in that
@@ -63,14 +81,16 @@ class TokenGate:
     def __init__(
         self,
         app: ASGIApp,
-        token_sha256: bytes,
+        token_digests: tuple[bytes, ...],
         public_paths: frozenset[str],
         logged: frozenset[str],
+        allowed_origins: frozenset[str] = frozenset(),
     ) -> None:
         self.app = app
-        self._expected = token_sha256
+        self._expected = token_digests
         self._public_paths = public_paths
         self._logged = logged
+        self._allowed_origins = allowed_origins
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -86,6 +106,9 @@ class TokenGate:
             if key == TOKEN_PARAM
         ]
         scope["query_string"] = REDACTED_QUERY if given else b""
+        authorization = [v.decode("latin-1") for k, v in scope["headers"] if k == b"authorization"]
+        if authorization:
+            scope["headers"] = [(k, v) for k, v in scope["headers"] if k != b"authorization"]
         path = scope["path"]
         if path not in self._logged:
             scope["path"] = REDACTED_PATH
@@ -93,17 +116,50 @@ class TokenGate:
         if WELL_KNOWN in path:
             await PlainTextResponse("Not Found", 404)(scope, receive, send)
             return
-        if path in self._public_paths:
+        headers = Headers(scope=scope)
+        # A CORS preflight carries no credentials (browsers never send Authorization with it):
+        # given Origin and Access-Control-Request-Method, CORSMiddleware (inside) answers it
+        # from the allowed origins alone, without calling anything further in.
+        preflight = (
+            scope["method"] == "OPTIONS"
+            and "origin" in headers
+            and "access-control-request-method" in headers
+        )
+        if path in self._public_paths or preflight:
             await self.app(scope, receive, send)
             return
-        if not given:
-            reason = "missing token: add ?token=<url token> to the URL"
-        elif len(given) == 1 and token_matches(given[0], self._expected):
+        reason = self._refusal(given, authorization)
+        if reason is None:
             await self.app(scope, receive, send)
             return
-        else:
-            reason = "invalid token: the URL's token= value is not this deployment's"
-        await JSONResponse({"error": "forbidden", "reason": reason}, 403)(scope, receive, send)
+        refusal = JSONResponse({"error": "forbidden", "reason": reason}, 403)
+        origin = headers.get("origin")
+        if origin is not None and origin.lower() in self._allowed_origins:
+            # So that a page on an allowed origin can read why it was refused.
+            refusal.headers["Access-Control-Allow-Origin"] = origin
+            refusal.headers["Vary"] = "Origin"
+        await refusal(scope, receive, send)
+
+    def _refusal(self, query: list[str], authorization: list[str]) -> str | None:
+        """Why the request's credentials are refused, or None when they let it in."""
+        if not query and not authorization:
+            return (
+                "missing token: add ?token=<token> to the URL or send "
+                "the header Authorization: Bearer <token>"
+            )
+        if len(query) > 1 or len(authorization) > 1:
+            return "invalid token: the token is given more than once in the query or headers"
+        given = list(query)
+        if authorization:
+            bearer = _bearer_token(authorization[0])
+            if bearer is None:
+                return "invalid token: the Authorization header's scheme is not Bearer"
+            given.append(bearer)
+        # Every presented token is compared, so the time taken does not tell which one failed.
+        valid = [token_matches(token, self._expected) for token in given]
+        if all(valid):
+            return None
+        return "invalid token: the token given is not one of this deployment's"
 
 
 class OriginAllowList:

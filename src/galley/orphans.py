@@ -1,9 +1,14 @@
-"""Reaping what a killed CLI leaves behind when Galley is PID 1.
+"""Reaping what a CLI leaves behind when Galley is PID 1.
 
 In its container Galley is PID 1 (the image's entrypoint; OCI Container Instances have no init to
-put in front of it), so every process whose parent dies becomes Galley's child. When a probe's
-process group is killed, asyncio waits for the CLI it started, but the CLI's own children are
-handed to Galley and, nobody waiting for them, would stay zombies for the life of the container.
+put in front of it), so every process whose parent dies becomes Galley's child. asyncio waits for
+the CLI it started, but the CLI's own children are handed to Galley and, nobody waiting for them,
+would stay zombies for the life of the container. Two sweeps reap them:
+
+- when a CLI run ends (answered, failed, timed out or cancelled), its process group is killed and
+  its members that became Galley's are reaped (reap_killed_group);
+- every few seconds, any zombie child of Galley's that is not a CLI asyncio still waits for
+  (reap_orphans): a daemon that left the group with a session of its own, for instance.
 """
 
 import contextlib
@@ -44,6 +49,10 @@ def group_members(pgid: int) -> dict[int, tuple[str, int]]:
     return members
 
 
+# The CLIs started and not yet waited for by asyncio: their exit status is asyncio's to take.
+running_leaders: set[int] = set()
+
+
 def _reap(pid: int) -> bool:
     # By exact pid only, never waitpid(-1): that would take the exit status of CLIs asyncio is
     # waiting for.
@@ -79,4 +88,25 @@ async def reap_killed_group(leader: int) -> int:
             break
         # Members still dying, or waiting for a dying parent to hand them to Galley.
         await anyio.sleep(REAP_POLL_SECONDS)
+    return reaped
+
+
+def reap_orphans() -> int:
+    """Reap every zombie child of Galley's but the CLIs asyncio waits for; return how many.
+
+    Does nothing unless Galley is PID 1.
+    """
+    galley = os.getpid()
+    if galley != 1:
+        return 0
+    reaped = 0
+    for entry in os.listdir(PROC):
+        if not entry.isdigit() or int(entry) in running_leaders:
+            continue
+        try:
+            state, ppid, _ = stat_fields((PROC / entry / "stat").read_text())
+        except (OSError, ValueError):
+            continue
+        if state == "Z" and ppid == galley and _reap(int(entry)):
+            reaped += 1
     return reaped

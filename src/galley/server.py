@@ -1,7 +1,9 @@
 """Run the app under uvicorn, draining on SIGTERM/SIGINT within a bounded grace period."""
 
+import asyncio
 import logging
 import math
+import os
 import signal
 import time
 from types import FrameType
@@ -10,6 +12,8 @@ import uvicorn
 
 from galley.app import build_app
 from galley.http_protocol import BoundedH11Protocol
+from galley.logs import make_records_one_line, quiet_accept_errors
+from galley.orphans import reap_orphans
 from galley.runtime_state import RuntimeState
 from galley.settings import Settings
 
@@ -22,8 +26,10 @@ class GalleyServer(uvicorn.Server):
     On the first signal /ready turns 503 and the server keeps listening and
     answering until no request is in flight or `grace` seconds have passed; then
     uvicorn closes the listener and gets what is left of the grace period to let
-    open connections finish (at least 1 s). A second signal skips the wait, a third cancels
-    the remaining requests.
+    open connections finish (at least 1 s). CUT_SECONDS before the grace ends, the MCP
+    requests still running are ended with a JSON-RPC error (app.DrainCut), so that their
+    clients learn why and can retry elsewhere instead of seeing a stream end mid-way.
+    A second signal skips the wait, a third cancels the remaining requests.
     """
 
     def __init__(self, config: uvicorn.Config, state: RuntimeState, grace: float) -> None:
@@ -46,13 +52,32 @@ class GalleyServer(uvicorn.Server):
         else:
             self.force_exit = True
 
+    async def startup(self, sockets: list | None = None) -> None:
+        quiet_accept_errors(asyncio.get_running_loop(), logger)
+        await super().startup(sockets)
+
     async def on_tick(self, counter: int) -> bool:
         if self._drain_deadline is not None and not self.should_exit:
             remaining = self._drain_deadline - time.monotonic()
+            if remaining <= CUT_SECONDS and self._state.in_flight:
+                self._state.cut.set()
             if self._state.in_flight == 0 or remaining <= 0:
                 self.config.timeout_graceful_shutdown = max(1, math.ceil(remaining))
                 self.should_exit = True
+        if counter % REAP_EVERY_TICKS == 0 and os.getpid() == 1:
+            # Daemons a CLI started in a session of their own end up here when they exit.
+            reap_orphans()
         return await super().on_tick(counter)
+
+
+# How long before the end of the drain the requests still running are ended with an error:
+# enough for the error to be written and the connection closed in order.
+CUT_SECONDS = 1.0
+REAP_EVERY_TICKS = 100  # uvicorn ticks every 0.1 s: a sweep of /proc every 10 s
+# The listen queue, which is also how many connections asyncio accepts in one go: after a failed
+# accept() (no file descriptor left) it keeps trying for as many, each logged, uvicorn's 2048
+# turning one event into thousands of lines. 128 is Linux's former SOMAXCONN.
+BACKLOG = 128
 
 
 # Idle keep-alive connections stay open this long. uvicorn's default (5 s) is far below the idle
@@ -74,6 +99,7 @@ def build_config(settings: Settings, state: RuntimeState) -> uvicorn.Config:
         server_header=False,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
         timeout_graceful_shutdown=max(1, math.ceil(settings.shutdown_grace_seconds)),
+        backlog=BACKLOG,
     )
 
 
@@ -83,7 +109,8 @@ def serve(settings: Settings) -> int:
     # In stateless mode this logs "Terminating session: None" after every request.
     logging.getLogger("mcp.server.streamable_http").setLevel(logging.WARNING)
     state = RuntimeState()
-    config = build_config(settings, state)
+    config = build_config(settings, state)  # configures uvicorn's loggers
+    make_records_one_line()
     server = GalleyServer(config, state, settings.shutdown_grace_seconds)
     server.run()
     return 0 if server.started else 3

@@ -11,14 +11,17 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from galley.datadir import ensure_data_dir
-from galley.url_token import SHA256_HEX_LENGTH, token_sha256
+from galley.url_token import EMPTY_TOKEN_SHA256, MIN_TOKEN_LENGTH, SHA256_HEX_LENGTH, token_sha256
 
 DEFAULT_HOST = "0.0.0.0"  # noqa: S104 - the container must be reachable from the gateway
 DEFAULT_PORT = 8000
 DEFAULT_DATA_DIR = "/var/lib/galley"
-DEFAULT_SHUTDOWN_GRACE_SECONDS = 8.0  # below `docker stop`'s 10 s before SIGKILL
+# Longer than a tool call can take (the CLIs' 10 s probe timeout, environment.py) with a margin
+# for the error answer to the calls it still has to cut. More than `docker stop`'s 10 s: run the
+# image with `--stop-timeout 20` (docker/README.md); the container-instance module sets its own
+# (graceful_shutdown_timeout_in_seconds - 5).
+DEFAULT_SHUTDOWN_GRACE_SECONDS = 15.0
 MAX_SHUTDOWN_GRACE_SECONDS = 300.0
-MIN_TOKEN_LENGTH = 16
 # RFC 3986 unreserved characters: the token travels in the URL unencoded. The same class as the
 # url_token validation of modules/container-instance.
 URL_SAFE_TOKEN = re.compile(r"[A-Za-z0-9._~-]+")
@@ -36,8 +39,9 @@ class Settings:
     host: str
     port: int
     data_dir: Path
-    url_token_sha256: bytes = field(repr=False)
-    """SHA-256 of the URL token: the runtime keeps only the digest, whichever variable gave it."""
+    url_token_digests: tuple[bytes, ...] = field(repr=False)
+    """SHA-256 of each valid token: the runtime keeps only digests, whichever variable gave them.
+    Several while tokens are rotated: every one of them is accepted."""
     # Empty: every request carrying an Origin header is refused (browsers send one; MCP hosts
     # calling server-to-server send none), as the MCP transport spec asks of servers.
     allowed_origins: frozenset[str] = frozenset()
@@ -71,21 +75,51 @@ def _parse_token(token: str) -> bytes:
     return token_sha256(token)
 
 
-def _parse_token_sha256(digest: str) -> bytes:
+def _parse_one_digest(digest: str, where: str) -> bytes:
     if len(digest) != SHA256_HEX_LENGTH or not HEX_DIGITS.fullmatch(digest):
         raise SettingsError(
-            f"{TOKEN_SHA256_VAR} is not a SHA-256 digest ({len(digest)} characters); expected "
-            f"{SHA256_HEX_LENGTH} hexadecimal digits, the SHA-256 of the token's UTF-8 bytes "
-            "(Terraform's sha256(token))"
+            f"{TOKEN_SHA256_VAR} {where}is not a SHA-256 digest ({len(digest)} characters); "
+            f"expected {SHA256_HEX_LENGTH} hexadecimal digits, the SHA-256 of the token's UTF-8 "
+            "bytes (Terraform's sha256(token))"
         )
-    return bytes.fromhex(digest)
+    value = bytes.fromhex(digest)
+    if value == EMPTY_TOKEN_SHA256:
+        # The one digest whose token is known to everyone: it would open the server to `?token=`.
+        raise SettingsError(
+            f"{TOKEN_SHA256_VAR} {where}is the SHA-256 of an empty token; expected the digest of "
+            f"a token of at least {MIN_TOKEN_LENGTH} characters"
+        )
+    return value
 
 
-def _parse_url_token(env: Mapping[str, str]) -> bytes:
-    """The URL token's SHA-256, from exactly one of GALLEY_URL_TOKEN and its digest variable.
+def _parse_token_sha256(raw: str) -> tuple[bytes, ...]:
+    """One digest, or several separated by commas (tokens being rotated), all valid at once."""
+    items = raw.split(",")
+    digests: list[bytes] = []
+    for number, item in enumerate(items, start=1):
+        where = f"item {number} of {len(items)} " if len(items) > 1 else ""
+        if not item:  # only possible with a comma, so `where` names the item
+            raise SettingsError(
+                f"{TOKEN_SHA256_VAR} {where}is empty; expected one or more digests "
+                "separated by single commas, with no comma at either end"
+            )
+        value = _parse_one_digest(item, where)
+        if value in digests:
+            raise SettingsError(
+                f"{TOKEN_SHA256_VAR} lists the same digest twice (items {digests.index(value) + 1}"
+                f" and {number}); expected each valid token's digest once"
+            )
+        digests.append(value)
+    return tuple(digests)
+
+
+def _parse_url_token(env: Mapping[str, str]) -> tuple[bytes, ...]:
+    """The valid tokens' SHA-256 digests, from exactly one of GALLEY_URL_TOKEN and its digest
+    variable.
 
     The digest form keeps the token out of the container instance's environment, which anyone
-    allowed to read the instance can see; the runtime never needs the token itself.
+    allowed to read the instance can see, and out of /proc/<pid>/environ, which the CLIs Galley
+    runs (as the same user) could read; the runtime never needs the token itself.
     """
     token = env.get(TOKEN_VAR, "")
     digest = env.get(TOKEN_SHA256_VAR, "")
@@ -96,11 +130,12 @@ def _parse_url_token(env: Mapping[str, str]) -> bytes:
     if digest:
         return _parse_token_sha256(digest)
     if token:
-        return _parse_token(token)
+        return (_parse_token(token),)
     raise SettingsError(
         f"{TOKEN_VAR} is not set, nor {TOKEN_SHA256_VAR}; expected one of them: the secret "
-        f"clients pass as ?token= (at least {MIN_TOKEN_LENGTH} URL-safe characters) or its "
-        f"SHA-256 as {SHA256_HEX_LENGTH} hexadecimal digits"
+        f"clients pass as ?token= or as `Authorization: Bearer` (at least {MIN_TOKEN_LENGTH} "
+        f"URL-safe characters) or its SHA-256 as {SHA256_HEX_LENGTH} hexadecimal digits "
+        "(several, comma-separated, while tokens are rotated)"
     )
 
 
@@ -137,7 +172,7 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
     """Parse and check every setting; create the data dir. Raises SettingsError."""
     host = env.get("GALLEY_HOST", "").strip() or DEFAULT_HOST
     port = parse_port(env)
-    url_token_sha256 = _parse_url_token(env)
+    url_token_digests = _parse_url_token(env)
     allowed_origins = _parse_origins(env)
     shutdown_grace_seconds = _parse_grace(env)
     raw_dir = env.get("GALLEY_DATA_DIR", "").strip() or DEFAULT_DATA_DIR
@@ -151,7 +186,7 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         host=host,
         port=port,
         data_dir=data_dir,
-        url_token_sha256=url_token_sha256,
+        url_token_digests=url_token_digests,
         allowed_origins=allowed_origins,
         shutdown_grace_seconds=shutdown_grace_seconds,
     )

@@ -1,19 +1,29 @@
 """deploy-local's Terragrunt form (scripts/deploy_local_terragrunt.py), run on a copy of the
-repository as a user runs it: apply, apply again (no change), destroy."""
+repository as a user runs it: apply, apply again (no change), destroy; with Docker, the data plane
+serves the stack as in the plain form (--check through the gateway, --destroy leaves nothing)."""
 
 import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 
 import pytest
 import tf_support as tfs
+from oci_emulator.dataplane import daemon
+from oci_emulator.dataplane.containers import LABEL_CLOUD, cloud_key
+
+sys.path.insert(0, str(tfs.REPO_ROOT / "tests" / "docker"))
+import galley_image_kit as kit
 
 # What the script reads: itself and its helpers, the pins, and the live layer.
 COPIED = (
     "scripts/deploy_local_terragrunt.py",
+    "scripts/deploy_local.py",
+    "scripts/galley_image.py",
+    "scripts/mcp_check.py",
     "scripts/outputs_display.py",
     "scripts/local_emulator.py",
     "mise.toml",
@@ -21,16 +31,32 @@ COPIED = (
 )
 OUTPUTS = (
     "api_gateway_hostname",
+    "authorization_header",
     "backend_url",
     "container_instance_id",
+    "current_token_name",
     "dynamic_group_matching_rule",
     "home_region",
     "mcp_endpoint_url",
+    "mcp_endpoint_urls",
+    "mcp_url",
     "object_storage_bucket",
     "object_storage_namespace",
     "policy_name",
+    "token_transport",
     "url_token",
 )
+# The deploy/ outputs' names, which the Terragrunt form composes from the units' outputs.
+PLAIN_OUTPUTS = tuple(
+    sorted(re.findall(r'^output "(\w+)"', (tfs.REPO_ROOT / "deploy/outputs.tf").read_text(), re.M))
+)
+LOCAL_URL = re.compile(r"mcp_endpoint_url \(local\) = (https://127\.0\.0\.1:(\d+)/galley/mcp\?\S+)")
+# Whole-repository copy for the data plane's image build (its context hash finds the image the
+# tests built), without caches, state and tools.
+_NOT_COPIED = shutil.ignore_patterns(
+    ".git", ".local", ".venv", ".tools", ".terragrunt-cache", ".terraform", "__pycache__",
+    ".pytest_cache", ".ruff_cache", "node_modules", "*.tfstate*",
+)  # fmt: skip
 
 
 def _copy(dest):
@@ -41,7 +67,7 @@ def _copy(dest):
     return dest
 
 
-def _deploy(repo, *args):
+def _deploy(repo, *args, timeout=600):
     env = dict(os.environ, GALLEY_TOOLS_DIR=str(tfs.TOOLS_BIN.parent))
     result = subprocess.run(
         [sys.executable, str(repo / "scripts/deploy_local_terragrunt.py"), *args],
@@ -49,7 +75,7 @@ def _deploy(repo, *args):
         env=env,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=timeout,
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -59,13 +85,16 @@ def _deploy(repo, *args):
 @pytest.mark.parametrize("flag", ["--terragrunt", "--tofu"])
 def test_terragrunt_form_applies_live_local_and_prints_the_plain_outputs(tmp_path, flag):
     repo = _copy(tmp_path / "repo")
-    first = _deploy(repo, flag)
+    first = _deploy(repo, flag, "--no-data-plane")
+    assert "emulator pace: 0.1x OCI" in first
+    assert "data plane: off (--no-data-plane); resources are records only" in first
     engine = "terraform" if flag == "--terragrunt" else "tofu"
     assert f"terragrunt run --all apply in {repo / 'live/local'} with {engine}" in first
     assert re.search(r"api-gateway: Apply complete! Resources: [1-9]\d* added", first), first
     printed = dict(re.findall(r"^(\w+) = (.*)$", first, re.MULTILINE))
-    assert sorted(printed) == sorted(OUTPUTS)
-    assert printed["url_token"] == '"********"'
+    assert sorted(printed) == sorted(OUTPUTS) == list(PLAIN_OUTPUTS)
+    assert printed["url_token"] == printed["authorization_header"] == '"********"'
+    assert re.fullmatch(r'"https://[\w.-]+/galley/mcp"', printed["mcp_url"])
     assert re.fullmatch(r'"https://[\w.-]+/galley/mcp\?token=\*{8}"', printed["mcp_endpoint_url"])
     assert printed["home_region"] == '"us-ashburn-1"'  # looked up by the iam unit
     assert printed["object_storage_bucket"] == '"galley-local-data"'
@@ -73,7 +102,7 @@ def test_terragrunt_form_applies_live_local_and_prints_the_plain_outputs(tmp_pat
     assert (repo / ".local/terragrunt-state/live/local/iam/terraform.tfstate").is_file()
     assert list((repo / "live/local").glob("*/.terraform.lock.hcl")) == []
 
-    again = _deploy(repo, flag)
+    again = _deploy(repo, flag, "--no-data-plane")
     assert again.count("Apply complete! Resources: 0 added, 0 changed, 0 destroyed.") == 5
     assert dict(re.findall(r"^(\w+) = (.*)$", again, re.MULTILINE)) == printed
 
@@ -94,3 +123,40 @@ def test_deploy_local_hands_its_terragrunt_flags_to_the_terragrunt_form(flag):
     )
     assert result.returncode == 0, result.stderr
     assert "usage: deploy-local --terragrunt|--tofu" in result.stdout
+
+
+@pytest.mark.docker
+@pytest.mark.xdist_group("e2e")
+@pytest.mark.parametrize("flag", ["--terragrunt", "--tofu"])
+def test_terragrunt_form_serves_mcp_until_destroyed(tmp_path, flag):
+    """The card's path alive: run --all apply brings up the container behind the gateway on
+    127.0.0.1, --check makes an MCP round trip through it, the hints show the header form, and
+    --destroy leaves no container, listener or daemon."""
+    repo = tmp_path / "repo"
+    shutil.copytree(tfs.REPO_ROOT, repo, ignore=_NOT_COPIED, symlinks=True)
+    state_dir = (repo / ".local/terragrunt-cloud").resolve()
+    kit.build_for_tests(daemon.docker_client(), "galley-test/galley:e2e")
+    try:
+        first = _deploy(repo, flag, "--check", "--pace", "0.05", timeout=1800)
+        assert "emulator pace: 0.05x OCI" in first
+        assert re.search(r"data plane: running \(pid \d+", first)
+        url, port = LOCAL_URL.search(first).groups()
+        assert "token=********" in url
+        assert (
+            f"claude mcp add --transport http galley https://127.0.0.1:{port}/galley/mcp "
+            '--header "Authorization: Bearer ********"'
+        ) in first
+        assert "tools/list: galley_environment" in first
+        assert re.search(r"tools/call galley_environment: ok; galley \S+; terraform \S+", first)
+        assert daemon.running_pid(state_dir) is not None  # outlives the script
+
+        gone = _deploy(repo, flag, "--destroy", timeout=900)
+        assert "api-gateway: Destroy complete!" in gone
+        assert "data plane: stopped (no container, no listener left)" in gone
+        assert daemon.running_pid(state_dir) is None
+        label = f"{LABEL_CLOUD}={cloud_key(state_dir)}"
+        assert daemon.docker_client().containers.list(all=True, filters={"label": label}) == []
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", int(port)), timeout=5).close()
+    finally:
+        daemon.stop(state_dir)

@@ -68,6 +68,13 @@ def test_stack_apply_outputs_replan_destroy(oci_cloud, tmp_path):
     assert url["prefix"] == "/galley"
     assert re.fullmatch(r"[A-Za-z0-9]{32}", url["token"])
     assert url["token"] == out["url_token"]
+    assert out["mcp_url"] == out["mcp_endpoint_url"].split("?")[0]
+    assert out["authorization_header"] == f"Bearer {url['token']}"
+    assert out["current_token_name"] == "1"
+    assert out["mcp_endpoint_urls"] == {
+        "1": {"url": out["mcp_endpoint_url"], "authorization_header": out["authorization_header"]}
+    }
+    assert out["token_transport"] == "query"
 
     instance = _one(oci_cloud, "oci_container_instances_container_instance")
     assert instance["id"] == out["container_instance_id"]
@@ -80,7 +87,8 @@ def test_stack_apply_outputs_replan_destroy(oci_cloud, tmp_path):
     assert environment["GALLEY_BUCKET_NAME"] == out["object_storage_bucket"]
     assert environment["GALLEY_BUCKET_NAMESPACE"] == oci_cloud.namespace
     private_ip = instance["vnics"][0]["private_ip"]
-    assert private_ip == "10.0.2.10"
+    # Assigned by OCI in the private subnet (no fixed IP: a rollout's new instance gets another).
+    assert re.fullmatch(r"10\.0\.2\.[0-9]+", private_ip)
     assert out["backend_url"] == f"http://{private_ip}:8000"
 
     gateway = _one(oci_cloud, "oci_apigateway_gateway")
@@ -113,25 +121,50 @@ def test_stack_apply_outputs_replan_destroy(oci_cloud, tmp_path):
     assert oci_cloud.resources() == []
 
 
-def test_new_image_replaces_the_instance_and_keeps_backend_and_token(oci_cloud, tmp_path):
+def test_new_image_starts_beside_the_old_and_the_gateway_follows(oci_cloud, tmp_path):
+    """A rollout: the new instance is created before the old one is deleted, the gateway's
+    backend moves to the new instance's IP, the token stays."""
     tf = tfs.terraform(_deploy_root(oci_cloud, tmp_path), oci_cloud.env)
     tf.apply()
     before = _one(oci_cloud, "oci_container_instances_container_instance")
 
     plan = tf.plan(output=True, tf_vars={"image_tag": "0.2.0"})
-    assert tfs.changed_addresses(plan) == [
+    assert sorted(tfs.changed_addresses(plan)) == [
+        "module.api_gateway.oci_apigateway_deployment.this ['update']",
         "module.container_instance.oci_container_instances_container_instance.this "
-        "['delete', 'create']"
+        "['create', 'delete']",
+        "module.container_instance.time_sleep.ready ['delete', 'create']",
     ]
     tf.apply(tf_vars={"image_tag": "0.2.0"})
     after = _one(oci_cloud, "oci_container_instances_container_instance")
 
     assert after["id"] != before["id"]
     assert after["containers"][0]["image_url"].endswith("/galley:0.2.0")
-    assert after["vnics"][0]["private_ip"] == before["vnics"][0]["private_ip"]
+    new_ip = after["vnics"][0]["private_ip"]
+    route = _one(oci_cloud, "oci_apigateway_deployment")["specification"][0]["routes"][0]
+    assert route["backend"][0]["url"] == f"http://{new_ip}:8000/${{request.path[path]}}"
+    assert tfs.outputs(tf)["backend_url"] == f"http://{new_ip}:8000"
     digest = after["containers"][0]["environment_variables"]["GALLEY_URL_TOKEN_SHA256"]
     assert digest == before["containers"][0]["environment_variables"]["GALLEY_URL_TOKEN_SHA256"]
     tf.destroy(tf_vars={"image_tag": "0.2.0"})
+
+
+def test_token_transport_header_moves_the_gateway_check_in_place(oci_cloud, tmp_path):
+    tf = tfs.terraform(_deploy_root(oci_cloud, tmp_path), oci_cloud.env)
+    tf.apply()
+    plan = tf.plan(output=True, tf_vars={"token_transport": "header"})
+    assert tfs.changed_addresses(plan) == [
+        "module.api_gateway.oci_apigateway_deployment.this ['update']"
+    ]
+    tf.apply(tf_vars={"token_transport": "header"})
+    policies = _one(oci_cloud, "oci_apigateway_deployment")["specification"][0]["routes"][0][
+        "request_policies"
+    ][0]
+    assert not policies.get("query_parameter_validations")
+    assert policies["header_validations"][0]["headers"] == [
+        {"name": "Authorization", "required": True}
+    ]
+    tf.destroy(tf_vars={"token_transport": "header"})
 
 
 def test_policy_change_updates_in_place_and_keeps_the_instance(oci_cloud, tmp_path):

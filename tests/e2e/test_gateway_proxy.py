@@ -288,3 +288,23 @@ def test_https_listener_with_the_clouds_ca_and_a_read_timeout(tmp_path):
     assert response.status_code == 504
     assert response.json() == {"code": 504, "message": "Gateway Timeout"}
     assert 0.9 < elapsed < 2.5
+
+
+def test_a_deployment_serves_its_previous_specification_while_its_work_request_runs():
+    """oci/work_requests.py stores an update as UPDATING with the prior attributes; the gateway
+    serves those until the work request ends, and a deployment still being created not at all."""
+    resources = deployment([galley_route()])
+    old = resources["d1"]["attrs"]
+    new_route = galley_route() | {"path": "/new/{path*}"}
+    new = {**old, "specification": [{"routes": [new_route]}], "lifecycle_state": "UPDATING"}
+    resources["d1"] = {**resources["d1"], "attrs": new, "work_request": {"previous": old}}
+    (spec,) = desired.gateways(resources)
+    assert [r.path for r in spec.deployments[0].routes] == ["/{path*}"]
+
+    resources["d1"].pop("work_request")  # the update's work request ended
+    (spec,) = desired.gateways(resources)
+    assert [r.path for r in spec.deployments[0].routes] == ["/new/{path*}"]
+
+    resources["d1"]["work_request"] = {"previous": None}  # a create still running
+    (spec,) = desired.gateways(resources)
+    assert spec.deployments == ()

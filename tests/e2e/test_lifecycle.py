@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import re
 import socket
+import subprocess
 import time
+from datetime import datetime
 
 import anyio
 import httpx
 import mcp_check
 import pytest
 from e2e_support import REPO_ROOT, poll
+from oci_emulator import pace
 from oci_emulator.harness import write_root
 
 pytestmark = [pytest.mark.docker, pytest.mark.xdist_group("e2e")]
@@ -86,7 +89,6 @@ module "container_instance" {
   compartment_id   = var.compartment_id
   region           = "us-ashburn-1"
   subnet_id        = module.network.private_subnet_id
-  subnet_cidr      = module.network.private_subnet_cidr
   bucket_name      = "galley-e2e"
   bucket_namespace = data.oci_objectstorage_namespace.this.namespace
   health_check = {
@@ -198,3 +200,199 @@ def test_destroy_leaves_no_container_and_no_listener(running, docker_client):
     assert stack.status()["addresses"] == {}
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", port), timeout=5).close()
+
+
+# --- OCI's pace on the data plane (emulator/README.md, "Pace") -------------------------------
+
+PACED_ROOT = """
+variable "compartment_id" { type = string }
+variable "answer" {
+  type    = string
+  default = "old"
+}
+provider "oci" { region = "us-ashburn-1" }
+data "oci_identity_availability_domains" "ads" { compartment_id = var.compartment_id }
+resource "oci_core_vcn" "v" {
+  compartment_id = var.compartment_id
+  cidr_blocks    = ["10.0.0.0/16"]
+}
+resource "oci_core_subnet" "s" {
+  compartment_id = var.compartment_id
+  vcn_id         = oci_core_vcn.v.id
+  cidr_block     = "10.0.2.0/24"
+}
+resource "oci_apigateway_gateway" "gw" {
+  compartment_id = var.compartment_id
+  endpoint_type  = "PUBLIC"
+  subnet_id      = oci_core_subnet.s.id
+}
+resource "oci_apigateway_deployment" "d" {
+  compartment_id = var.compartment_id
+  gateway_id     = oci_apigateway_gateway.gw.id
+  path_prefix    = "/paced"
+  specification {
+    routes {
+      path    = "/answer"
+      methods = ["GET"]
+      backend {
+        type   = "STOCK_RESPONSE_BACKEND"
+        status = 200
+        body   = var.answer
+      }
+    }
+  }
+}
+INSTANCE
+"""
+
+PACED_INSTANCE = """
+resource "oci_container_instances_container_instance" "ci" {
+  compartment_id      = var.compartment_id
+  availability_domain = data.oci_identity_availability_domains.ads.availability_domains[0].name
+  shape               = "CI.Standard.E4.Flex"
+  shape_config {
+    ocpus         = 1
+    memory_in_gbs = 2
+  }
+  containers {
+    image_url = "ocir.us-ashburn-1.oci.oraclecloud.com/ns/paced:1"
+    command   = ["python", "-m", "http.server", "8000"]
+    health_checks {
+      name                = "serves"
+      health_check_type   = "HTTP"
+      port                = 8000
+      path                = "/"
+      interval_in_seconds = 1
+      failure_threshold   = 2
+    }
+    health_checks {
+      name                = "never"
+      health_check_type   = "HTTP"
+      port                = 8000
+      path                = "/never-there"
+      interval_in_seconds = 1
+      failure_threshold   = 2
+      failure_action      = "NONE"
+    }
+  }
+  vnics {
+    subnet_id  = oci_core_subnet.s.id
+    private_ip = "10.0.2.10"
+  }
+}
+data "oci_container_instances_container_instance" "now" {
+  container_instance_id = oci_container_instances_container_instance.ci.id
+}
+output "observed" {
+  value = [
+    for c in data.oci_container_instances_container_instance.now.containers : {
+      state  = c.state
+      checks = { for h in c.health_checks : h.name => h.status }
+    }
+  ]
+}
+"""
+PROVISION_S, PULL_S, DELETE_S, UPDATE_S = 1.0, 2.0, 2.0, 3.0
+
+
+@pytest.fixture
+def paced(monkeypatch, stack_factory, tmp_path, e2e_image):
+    """A stack whose work requests take seconds (set before its cloud starts), and a root."""
+
+    def make(with_instance: bool):
+        monkeypatch.setenv(pace.PACE_ENV, "1")
+        for name, seconds in {
+            "container_instance_provision": PROVISION_S,
+            "container_image_pull": PULL_S,
+            "container_instance_delete": DELETE_S,
+            "apigateway_deployment_create": 0.5,
+            "apigateway_deployment_update": UPDATE_S,
+        }.items():
+            monkeypatch.setenv(pace.DELAY_ENV_PREFIX + name.upper(), str(seconds))
+        main = PACED_ROOT.replace("INSTANCE", PACED_INSTANCE if with_instance else "")
+        root = write_root(tmp_path / "paced", main)
+        stack = stack_factory("paced", root)
+        return stack, f"compartment_id={stack.cloud.tenancy_id}"
+
+    return make
+
+
+def test_create_blocks_until_the_containers_run_and_health_reaches_the_data_source(
+    paced, docker_client
+):
+    stack, compartment = paced(with_instance=True)
+    started = time.time()
+    done = stack.apply(compartment)
+    returned = time.time()
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert returned - started >= PROVISION_S + PULL_S
+    # The apply returned with the containers already running (OCI's work request ends when they
+    # are started), and they started only after the image was pulled.
+    (instance,) = stack.status()["instances"].values()
+    (container,) = instance["containers"]
+    assert container["state"] == "running"
+    started_at = docker_client.containers.get(container["docker_id"]).attrs["State"]["StartedAt"]
+    started_ts = datetime.fromisoformat(started_at.replace("Z", "+00:00")[:26] + "+00:00")
+    assert started_ts.timestamp() >= started + PROVISION_S + PULL_S - 0.5
+
+    def observed() -> list | None:
+        """the data source reads one healthy and one unhealthy check"""
+        stack.terraform(
+            "apply", "-refresh-only", "-auto-approve", "-input=false", f"-var={compartment}"
+        )
+        value = stack.outputs()["observed"]
+        return value if value[0]["checks"]["never"] == "UNHEALTHY" else None
+
+    (seen,) = poll(observed, 60, 0.5)
+    assert seen == {"state": "ACTIVE", "checks": {"serves": "HEALTHY", "never": "UNHEALTHY"}}
+    (record,) = stack.cloud.resources("oci_container_instances_container_instance")
+    never = record["attrs"]["containers"][0]["health_checks"][1]
+    assert never["status_details"] == "HTTP /never-there on port 8000: failed"
+
+    # Destroy waits for the delete work request; the container is stopped meanwhile.
+    started = time.monotonic()
+    stack.terraform("destroy", "-auto-approve", "-input=false", f"-var={compartment}")
+    assert time.monotonic() - started >= DELETE_S
+    assert stack.containers(docker_client) == []
+
+
+def test_a_deployment_update_keeps_the_old_backend_until_it_ends(paced):
+    stack, compartment = paced(with_instance=False)
+    done = stack.apply(compartment)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (gateway,) = stack.status()["gateways"].values()
+    url = f"https://127.0.0.1:{gateway['port']}/paced/answer"
+    with stack.http() as http:
+        assert http.get(url).text == "old"
+        seen: list[tuple[float, str]] = []
+        started = time.monotonic()
+        process = subprocess.Popen(
+            [
+                "terraform",
+                "apply",
+                "-auto-approve",
+                "-input=false",
+                "-no-color",
+                f"-var={compartment}",
+                "-var=answer=new",
+            ],
+            cwd=stack.root,
+            env=stack.cloud.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        while process.poll() is None and time.monotonic() - started < 60:
+            seen.append((time.monotonic() - started, http.get(url).text))
+            time.sleep(0.05)
+        ended = time.monotonic() - started
+        out, _ = process.communicate(timeout=60)
+        assert process.returncode == 0, out
+        after = http.get(url).text
+    first_new = next((t for t, body in seen if body == "new"), ended)
+    assert first_new >= UPDATE_S, seen  # the old specification answered until the delay ended
+    bodies = [body for _, body in seen]
+    assert set(bodies) <= {"old", "new"}, seen
+    assert bodies == sorted(bodies, key=lambda body: body == "new"), seen  # never back to old
+    assert after == "new"  # the apply returned once the data plane served the new one
+    assert any(body == "old" for t, body in seen if t > 1.0), seen

@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,11 @@ resource "oci_core_vcn" "vcn" {
   cidr_blocks    = ["10.0.0.0/16"]
 }
 resource "random_string" "s" { length = 5 }
+resource "time_sleep" "w" { create_duration = "1s" }
+resource "time_static" "t" { triggers = { slept = time_sleep.w.id } }
 output "vcn_id" { value = oci_core_vcn.vcn.id }
+output "slept_at" { value = time_sleep.w.id }
+output "static_unix" { value = time_static.t.unix }
 """
 
 
@@ -107,4 +112,8 @@ def test_engine_attaches_to_the_running_emulator(oci_cloud, tmp_path, engine):
     assert not (root / ".terraform.lock.hcl").exists()
     _run(engine, root, env, "apply", "-auto-approve", f"-var=compartment_id={oci_cloud.tenancy_id}")
     (vcn,) = oci_cloud.resources("oci_core_vcn")
-    assert json.loads(_run(engine, root, env, "output", "-json"))["vcn_id"]["value"] == vcn["id"]
+    outputs = json.loads(_run(engine, root, env, "output", "-json"))
+    assert outputs["vcn_id"]["value"] == vcn["id"]
+    # hashicorp/time through this engine: time_static is stamped after time_sleep's 1 s.
+    slept_at = datetime.fromisoformat(outputs["slept_at"]["value"])
+    assert outputs["static_unix"]["value"] >= int(slept_at.timestamp())

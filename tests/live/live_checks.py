@@ -55,6 +55,7 @@ ENV_INPUTS = {
         "bucket_name": "bucket_name",
         "kms_key_id": "kms_key_id",
         "region": "region",
+        "propagation_wait_seconds": "iam_propagation_wait_seconds",
     },
     "object-storage": {"bucket_name": "bucket_name", "kms_key_id": "kms_key_id"},
     "container-instance": {
@@ -64,8 +65,12 @@ ENV_INPUTS = {
         "image_tag": "image_tag",
         "ocpus": "container_ocpus",
         "memory_in_gbs": "container_memory_in_gbs",
+        "url_token_generations": "url_token_generations",
     },
-    "api-gateway": {"execution_log_enabled": "execution_log_enabled"},
+    "api-gateway": {
+        "execution_log_enabled": "execution_log_enabled",
+        "token_transport": "token_transport",
+    },
 }
 # Mocks serve a fresh or half-applied environment; apply must never deploy a stand-in value.
 MOCK_COMMANDS_ALLOWED = frozenset({"init", "validate", "plan", "destroy"})

@@ -27,6 +27,7 @@ _TIMEOUT_S = 600
 RENDERED = "terragrunt.rendered.json"
 # A warning line of Terragrunt's log ("12:00:00.000 WARN   ..."), not a line of engine output,
 # which Terragrunt prefixes with the unit and the engine ("STDOUT [iam] terraform: ...").
+_ENGINE_LINE = re.compile(r"\[[\w-]+\] (terraform|tofu): ")
 _TERRAGRUNT_WARNING = re.compile(r"^\S*\s*WARN\s+(?!.*\b(terraform|tofu): )")
 
 
@@ -51,7 +52,8 @@ class Terragrunt:
     """Terragrunt on one engine, in a base environment (os.environ or an emulated cloud's)."""
 
     base_env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
-    engine: str = "terraform"
+    # None: no engine chosen (TG_TF_PATH unset), with both engines on PATH.
+    engine: str | None = "terraform"
     extra_env: dict[str, str] = field(default_factory=dict)
     log: list[Result] = field(default_factory=list)
 
@@ -59,7 +61,9 @@ class Terragrunt:
         env = dict(self.base_env)
         env["PATH"] = f"{TOOLS_BIN}{os.pathsep}{env.get('PATH', '')}"
         # The one documented way to choose the engine (live/README.md, "Engines").
-        env["TG_TF_PATH"] = tool_path(ENGINES[self.engine])
+        env.pop("TG_TF_PATH", None)
+        if self.engine is not None:
+            env["TG_TF_PATH"] = tool_path(ENGINES[self.engine])
         env.update({"TG_NON_INTERACTIVE": "true", "TG_NO_COLOR": "true", "CHECKPOINT_DISABLE": "1"})
         env.update(self.extra_env)
         return env
@@ -127,6 +131,11 @@ class Terragrunt:
         """`terragrunt output -json` of one unit: name -> value (sensitive ones included)."""
         result = self.run(unit_dir, "output", "-json")
         return {name: out["value"] for name, out in json.loads(result.stdout).items()}
+
+    def engines_run(self, result: Result) -> set[str]:
+        """The engines whose output a run shows: Terragrunt prefixes each line of engine output
+        with the unit and the engine's name ("[iam] tofu: ..."), dependency outputs included."""
+        return set(_ENGINE_LINE.findall(result.output))
 
     def deprecations(self) -> list[str]:
         """Terragrunt's own warnings, in every run so far, of a deprecation (such as the root

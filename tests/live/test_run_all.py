@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from tf_support import ENGINES
 MOCKS_USED = "mock outputs provided and returning those in dependency output"
 
 
-def _terragrunt(cloud, engine: str, **extra_env: str) -> Terragrunt:
+def _terragrunt(cloud, engine: str | None, **extra_env: str) -> Terragrunt:
     return Terragrunt(cloud.env, engine=engine, extra_env=extra_env)
 
 
@@ -49,7 +50,9 @@ def test_local_environment_apply_plan_output_destroy(layer: Path, oci_cloud, eng
     tg = _terragrunt(oci_cloud, engine)
     env_dir = layer / "live" / "local"
 
-    tg.run_all(env_dir, "apply")
+    applied = tg.run_all(env_dir, "apply")
+    # One engine for the units and for the dependency outputs read between them.
+    assert tg.engines_run(applied) == {ENGINES[engine]}, applied.output[-4000:]
     for unit in UNITS:  # one local state per unit, under the git-ignored .local/
         assert (layer / ".local/terragrunt-state/live/local" / unit / "terraform.tfstate").is_file()
     # Local state keeps the emulator's lock files out of the unit folders.
@@ -115,6 +118,35 @@ def test_fresh_environment_plans_on_mocks(layer: Path, oci_cloud, engine: str, e
     result = tg.run_all(env_dir, "plan")
     assert MOCKS_USED in result.output
     assert result.output.count("Plan: ") == len(UNITS)
+    assert oci_cloud.resources() == []
+
+
+@pytest.mark.parametrize("env", ["local", "dev"])
+def test_no_engine_chosen_with_both_installed_runs_no_engine(
+    layer: Path, oci_cloud, env: str
+) -> None:
+    """Both engines on PATH and TG_TF_PATH unset: Terragrunt 1.1.3 would run the units with
+    root.hcl's Terraform and read dependency outputs with OpenTofu (its own default), which for
+    a remote state (dev on the s3 backend here) initialises another engine's backend and reads
+    another state. The run stops before any engine runs and says how to choose one. The s3
+    endpoint's proxy is a closed port on loopback: nothing leaves the machine."""
+    env_dir = _offline(layer, env, oci_cloud.tenancy_id) if env != "local" else layer / "live/local"
+    remote = {
+        "GALLEY_STATE_BACKEND": "s3",
+        "AWS_ACCESS_KEY_ID": "not-a-key",
+        "AWS_SECRET_ACCESS_KEY": "not-a-secret",
+        "HTTPS_PROXY": "http://127.0.0.1:9",
+        "HTTP_PROXY": "http://127.0.0.1:9",
+    }
+    tg = _terragrunt(oci_cloud, None, **(remote if env != "local" else {}))
+    run_env = tg.env()
+    assert "TG_TF_PATH" not in run_env
+    assert all(shutil.which(tool, path=run_env["PATH"]) for tool in ENGINES.values())
+    result = tg.run_all(env_dir, "apply", check=False)
+    assert result.returncode != 0
+    assert "TG_TF_PATH is unset" in result.output, result.output[-4000:]
+    assert "export TG_TF_PATH=terraform" in result.output
+    assert tg.engines_run(result) == set(), result.output[-4000:]
     assert oci_cloud.resources() == []
 
 

@@ -43,11 +43,60 @@ def test_container_environment_is_valid_galley_settings(plan_cloud, tmp_path):
 
     settings = load_settings(env)
     # The instance holds the digest the runtime compares requests against, not the token.
-    assert settings.url_token_sha256 == hashlib.sha256(INSTANCE_VARS["url_token"].encode()).digest()
+    assert settings.url_token_digests == (
+        hashlib.sha256(INSTANCE_VARS["url_token"].encode()).digest(),
+    )
     # Galley finishes draining (and uvicorn its at least 1 s of connection shutdown) before OCI
     # kills the container at the end of its graceful shutdown timeout.
     kill_after = int(instance["graceful_shutdown_timeout_in_seconds"])
     assert 1 <= settings.shutdown_grace_seconds <= kill_after - 2
+
+
+@pytest.mark.parametrize(
+    ("transport", "query", "header"),
+    [("query", True, False), ("header", False, True), ("both", False, False)],
+)
+def test_gateway_checks_the_transport_galley_reads(plan_cloud, tmp_path, transport, query, header):
+    """query: ?token= required; header: Authorization required; both: no presence check (OCI
+    ANDs validations, so it cannot require one of the two), Galley alone refuses."""
+    tf = tfs.terraform(tfs.module_copy(tmp_path, "api-gateway"), plan_cloud.env)
+    summary = tfs.plan_summary(
+        tf.plan(output=True, tf_vars={**GATEWAY_VARS, "token_transport": transport})
+    )
+    assert summary["outputs"]["token_transport"] == transport
+    route = summary["values"]["oci_apigateway_deployment.this"]["specification"][0]["routes"][0]
+    policies = (route.get("request_policies") or [{}])[0]
+    queries = policies.get("query_parameter_validations") or []
+    headers = policies.get("header_validations") or []
+    assert bool(queries) is query
+    assert bool(headers) is header
+    if query:
+        assert queries[0]["parameters"] == [{"name": TOKEN_PARAM, "required": True}]
+    if header:
+        assert headers[0]["validation_mode"] == "ENFORCING"
+        assert headers[0]["headers"] == [{"name": "Authorization", "required": True}]
+
+
+def test_every_generation_digest_is_a_valid_galley_token(oci_cloud, tmp_path):
+    """Two generations: the instance holds both digests, sorted, and Galley loads both."""
+    network = tfs.terraform(tfs.module_copy(tmp_path / "network", "network"), oci_cloud.env)
+    network.apply(tf_vars={"compartment_id": tfs.COMPARTMENT})
+    tf_vars = {
+        **tfs.BASE_VARS["container-instance"],
+        "subnet_id": tfs.outputs(network)["private_subnet_id"],
+        "url_token_generations": ["b", "a"],
+    }
+    tf = tfs.terraform(tfs.module_copy(tmp_path / "sut", "container-instance"), oci_cloud.env)
+    tf.apply(tf_vars=tf_vars)
+    tokens = tfs.outputs(tf)["url_tokens"]
+    assert set(tokens) == {"a", "b"}
+    assert tfs.outputs(tf)["current_token_name"] == "a"  # the last listed, not the last sorted
+    (instance,) = oci_cloud.resources("oci_container_instances_container_instance")
+    env = dict(instance["attrs"]["containers"][0]["environment_variables"])
+    digests = sorted(hashlib.sha256(t.encode()).hexdigest() for t in tokens.values())
+    assert env["GALLEY_URL_TOKEN_SHA256"] == ",".join(digests)
+    env["GALLEY_DATA_DIR"] = str(tmp_path / "data")
+    assert set(load_settings(env).url_token_digests) == {bytes.fromhex(d) for d in digests}
 
 
 def test_only_the_token_digest_reaches_the_instance(oci_cloud, tmp_path):
@@ -56,11 +105,7 @@ def test_only_the_token_digest_reaches_the_instance(oci_cloud, tmp_path):
     network = tfs.terraform(tfs.module_copy(tmp_path / "network", "network"), oci_cloud.env)
     network.apply(tf_vars={"compartment_id": tfs.COMPARTMENT})
     subnet = tfs.outputs(network)
-    tf_vars = {
-        **INSTANCE_VARS,
-        "subnet_id": subnet["private_subnet_id"],
-        "subnet_cidr": subnet["private_subnet_cidr"],
-    }
+    tf_vars = {**INSTANCE_VARS, "subnet_id": subnet["private_subnet_id"]}
     token = tf_vars["url_token"]
     tf = tfs.terraform(tfs.module_copy(tmp_path / "sut", "container-instance"), oci_cloud.env)
     planned = tfs.plan_summary(tf.plan(output=True, tf_vars=tf_vars))["values"]

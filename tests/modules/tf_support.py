@@ -40,14 +40,16 @@ BASE_VARS = {
         "dynamic_group_id": "ocid1.dynamicgroup.oc1..aaaaaaaatestdg",
         "bucket_name": "galley-abc12345",
         "region": "us-ashburn-1",
+        # Short waits: the emulator's IAM propagation delay runs at the tests' pace (pace.py).
+        "propagation_wait_seconds": 1,
     },
     "container-instance": {
         "compartment_id": COMPARTMENT,
         "region": "us-ashburn-1",
         "subnet_id": SUBNET,
-        "subnet_cidr": "10.0.2.0/24",
         "bucket_name": "galley-abc12345",
         "bucket_namespace": "mytenancy",
+        "readiness_wait_seconds": 1,
     },
     "api-gateway": {"compartment_id": COMPARTMENT, "subnet_id": SUBNET, "backend_ip": "10.0.2.10"},
     "deploy": {
@@ -57,6 +59,8 @@ BASE_VARS = {
         "compartment_id": COMPARTMENT,
         "region": "us-ashburn-1",
         "dynamic_group_id": "ocid1.dynamicgroup.oc1..aaaaaaaatestdg",
+        "iam_propagation_wait_seconds": 1,
+        "readiness_wait_seconds": 1,
     },
 }
 

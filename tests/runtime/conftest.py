@@ -210,6 +210,21 @@ def start(tmp_path: Path) -> Iterator:
         server.stop()
 
 
+@pytest.fixture(scope="module")
+def start_shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    """Like `start`, for a server that a module's tests share; stopped after the module."""
+    started: list[GalleyProcess] = []
+
+    def _start(wrapper: tuple[str, ...] = (), **settings: str) -> GalleyProcess:
+        server = start_galley(tmp_path_factory.mktemp("shared"), wrapper, **settings)
+        started.append(server)
+        return server
+
+    yield _start
+    for server in started:
+        server.stop()
+
+
 @pytest.fixture
 def url_token_sha256() -> str:
     """The hex SHA-256 of the token `start()` servers accept (what a deployment is given)."""

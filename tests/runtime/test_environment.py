@@ -271,3 +271,41 @@ def test_tool_runs_the_clis_once_and_never_shows_them_the_token(start, tmp_path)
         terraform = next(b for b in report["binaries"] if b["name"] == "terraform")
         assert terraform["version"] == "token=[]"
         assert server.token not in json.dumps(report)
+
+
+def test_a_cancelled_round_keeps_the_answers_already_in(bin_dir):
+    """terraform answers at once, oci hangs; the round's request goes away: terraform's answer is
+    kept, so the next round runs only oci again."""
+    tf_runs = bin_dir.parent / "terraform.runs"
+    fake(
+        bin_dir,
+        "terraform",
+        f"echo run >> '{tf_runs}'\necho '{{\"terraform_version\": \"1.11.4\"}}'",
+    )
+    oci_runs, _ = hanging_with_a_child(bin_dir, "oci")
+
+    async def cancelled_then_again() -> list[str | None]:
+        versions = BinaryVersions(timeout=20)
+        with anyio.move_on_after(1.0):
+            await versions.get()
+        fake(bin_dir, "oci", "echo 3.51.2")
+        return [b.version or b.error for b in await versions.get()]
+
+    assert anyio.run(cancelled_then_again) == ["1.11.4", "3.51.2", None]
+    assert runs(tf_runs) == 1
+    assert runs(oci_runs) == 1
+
+
+def test_a_cli_that_answers_leaves_no_child_running(bin_dir):
+    """A CLI that exits normally but left a child behind (its output elsewhere, so the version
+    is read at once): the child is ended with it (as PID 1, Galley would otherwise inherit it,
+    and its zombie)."""
+    child = bin_dir.parent / "terraform.child"
+    fake(
+        bin_dir,
+        "terraform",
+        f"{SLEEP} 300 > /dev/null &\necho $! > '{child}'\n"
+        'echo \'{"terraform_version": "1.11.4"}\'',
+    )
+    assert probe("terraform").version == "1.11.4"
+    wait_until_gone(int(child.read_text()), timeout=5)

@@ -34,3 +34,23 @@ def test_requests_are_read_under_time_limits(tmp_path):
     assert config.http is BoundedH11Protocol
     assert BoundedH11Protocol.head_timeout < config.timeout_keep_alive
     assert BoundedH11Protocol.body_idle_timeout < config.timeout_keep_alive
+
+
+def test_accept_backlog_and_connection_cap(tmp_path):
+    """asyncio accepts up to `backlog` connections per turn and, out of file descriptors, logs
+    a traceback for each try: uvicorn's 2048 made one event thousands of lines."""
+    import resource
+
+    from galley.http_protocol import MAX_CONNECTIONS, RESERVED_FDS, connection_cap
+    from galley.server import BACKLOG
+
+    settings = load_settings(
+        {"GALLEY_URL_TOKEN": "0123456789abcdef", "GALLEY_DATA_DIR": str(tmp_path)}
+    )
+    config = build_config(settings, RuntimeState())
+    assert config.backlog == BACKLOG <= 128
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    cap = connection_cap()
+    assert cap <= MAX_CONNECTIONS
+    if soft != resource.RLIM_INFINITY:
+        assert cap <= soft - RESERVED_FDS

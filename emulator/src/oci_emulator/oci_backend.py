@@ -13,6 +13,8 @@ from typing import Any
 
 from oci_emulator import ocids
 from oci_emulator.backend import CALLER, Backend, Diag, PlanResult, ProviderFailure, State
+from oci_emulator.dataplane.daemon import running_pid
+from oci_emulator.oci import work_requests
 from oci_emulator.plan import (
     Path,
     fill_unknowns,
@@ -200,13 +202,17 @@ class OciBackend(Backend):
                 # A rule may return what stays in the cloud instead (a VCN's default security
                 # list is reset, not deleted, when Terraform stops managing it).
                 kept = self._api_call("delete", type_name, prior, world)
+            kept = kept or work_requests.deleting(type_name, prior, world.region)
             if isinstance(kept, dict):
                 world.resources[str(prior.get("id"))] = kept
             else:
                 world.resources.pop(str(prior.get("id")), None)
             world.compartment_parent.pop(str(prior.get("id")), None)
+        data_plane = running_pid(self.store.state_dir) is not None
+        work_requests.finish_delete(self.store, type_name, prior, data_plane)
 
     def apply_change(self, type_name: str, prior: State | None, planned: State) -> State:
+        records_only = running_pid(self.store.state_dir) is None
         if prior is None and type_name == "oci_container_instances_container_instance":
             self._admit(type_name, planned)
         block = self._block(type_name)
@@ -220,6 +226,8 @@ class OciBackend(Backend):
                 filled["id"] = filled.get("id") or prior.get("id")
                 call = ("update", type_name, prior, filled, world)
             result = {**filled, **(self._api_call(*call) or {})} if rules else filled
+            if records_only and type_name == "oci_container_instances_container_instance":
+                _recorded_as_healthy(result)
             new_state = self._conformed(type_name, keep_planned(planned, result))
             if prior is not None and prior.get("id") != new_state["id"]:
                 world.resources.pop(str(prior.get("id")), None)
@@ -230,7 +238,13 @@ class OciBackend(Backend):
             }
             if type_name == "oci_identity_compartment":
                 world.compartment_parent[new_state["id"]] = new_state["compartment_id"]
-            return new_state
+            work_requests.begin(type_name, prior, world.resources[new_state["id"]], world.region)
+        # The provider waits for the work request it started (oci/work_requests.py).
+        try:
+            final = work_requests.finish(self.store, type_name, prior, new_state, not records_only)
+        except work_requests.WorkRequestFailed as exc:
+            raise ProviderFailure(Diag(str(exc))) from exc
+        return self._conformed(type_name, keep_planned(planned, final))
 
     def _admit(self, type_name: str, planned: State) -> None:
         """A data plane running for this cloud refuses what it could not run (dataplane/)."""
@@ -269,3 +283,13 @@ class OciBackend(Backend):
         if rules:
             filled.update(self._api_call("read_data_source", type_name, config, world) or {})
         return conform(keep_planned(marked, filled), block.implied_type())
+
+
+def _recorded_as_healthy(instance: State) -> None:
+    """Without a data plane nothing runs, and the cloud records every container instance as a
+    working one (ACTIVE, as it always has): its health checks read HEALTHY. With a data plane,
+    the checks start UNKNOWN and the data plane writes what it observes."""
+    for container in instance.get("containers") or []:
+        for check in container.get("health_checks") or []:
+            check["status"] = "HEALTHY"
+            check["status_details"] = "no data plane: the container is recorded, not run"

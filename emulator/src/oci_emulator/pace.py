@@ -29,7 +29,29 @@ class Delay:
 
 
 # name -> default at OCI's pace. Sources and verification status: emulator/README.md ("Pace").
-DELAYS: dict[str, Delay] = {}
+DELAYS: dict[str, Delay] = {
+    # IAM (oci/propagation.py): a policy statement is enforced this long after it was written.
+    "iam_propagation": Delay(10.0, "a policy change takes effect in the home region"),
+    "iam_propagation_other_region": Delay(
+        240.0, "a policy change made in the home region takes effect in another region"
+    ),
+    # Work requests (oci/work_requests.py); the provider's apply waits for each one it starts.
+    "container_instance_provision": Delay(
+        30.0, "a new container instance gets its host and VNIC, before its images are pulled"
+    ),
+    "container_image_pull": Delay(
+        15.0, "a container instance pulls its images; its containers start after it"
+    ),
+    "container_instance_delete": Delay(
+        30.0, "the delete work request; the instance's private IP is freed when it ends"
+    ),
+    "apigateway_deployment_create": Delay(
+        30.0, "a new deployment is being set up; it serves nothing until it is ACTIVE"
+    ),
+    "apigateway_deployment_update": Delay(
+        30.0, "an updated deployment keeps serving its previous specification until ACTIVE"
+    ),
+}
 
 
 def _number(name: str, raw: str) -> float:

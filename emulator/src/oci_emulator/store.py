@@ -39,6 +39,8 @@ class World:
     resources: dict[str, dict[str, Any]] = field(default_factory=dict)
     compartment_parent: dict[str, str] = field(default_factory=dict)
     home_region: str = ""
+    # policy id -> statement -> when it was written (unix seconds): IAM propagation (oci/).
+    statements_written: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.home_region = self.home_region or self.region
@@ -51,6 +53,7 @@ class World:
             "home_region": self.home_region,
             "resources": self.resources,
             "compartment_parent": self.compartment_parent,
+            "statements_written": self.statements_written,
         }
 
 
@@ -138,6 +141,7 @@ class Store:
             compartment_parent=data["compartment_parent"],
             # Clouds written before home regions existed: their default region is home.
             home_region=data.get("home_region") or data["region"],
+            statements_written=data.get("statements_written", {}),
         )
 
     @contextmanager
@@ -149,6 +153,7 @@ class Store:
             yield world
             data["resources"] = world.resources
             data["compartment_parent"] = world.compartment_parent
+            data["statements_written"] = world.statements_written
             self._write(data)
 
     def snapshot(self, region: str | None = None) -> World:

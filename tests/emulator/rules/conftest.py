@@ -102,7 +102,13 @@ def planned(type_: str, given: dict[str, Any]) -> dict[str, Any]:
 class Cloud:
     """Holds a World; ``create`` fills generic computed values first, as the core does."""
 
-    def __init__(self, region: str = "us-ashburn-1", home_region: str = "") -> None:
+    def __init__(
+        self, region: str = "us-ashburn-1", home_region: str = "", *, settled_iam: bool = True
+    ) -> None:
+        # settled_iam: policies count as written long ago, so their grants are in effect. These
+        # tests are about which grant a call needs; when a new one takes effect is
+        # test_iam_propagation.py's subject (settled_iam=False there).
+        self.settled_iam = settled_iam
         self.world = api.World(
             region=region,
             tenancy_id=new_ocid("tenancy", region),
@@ -123,13 +129,20 @@ class Cloud:
             attrs["state"] = "AVAILABLE" if type_.startswith("oci_core_") else "ACTIVE"
         out = api.create(type_, attrs, self.world)
         self.world.resources[out["id"]] = {"type": type_, "id": out["id"], "attrs": out}
+        self._settle(type_, out)
         return out
+
+    def _settle(self, type_: str, attrs: dict[str, Any]) -> None:
+        if self.settled_iam and type_ == "oci_identity_policy":
+            written = self.world.statements_written[attrs["id"]]
+            written.update(dict.fromkeys(written, 0.0))  # the epoch: long propagated
 
     def update(self, type_: str, prior: dict[str, Any], **changes: Any) -> dict[str, Any]:
         attrs = {**prior, **changes}
         out = api.update(type_, prior, attrs, self.world)
         self.world.resources.pop(prior["id"])
         self.world.resources[out["id"]] = {"type": type_, "id": out["id"], "attrs": out}
+        self._settle(type_, out)
         return out
 
     def delete(self, type_: str, attrs: dict[str, Any]) -> None:

@@ -46,7 +46,7 @@ def test_private_ip_rejected(cloud, net, raises_oci, ip, fragment):
 
 def test_private_ip_taken_then_freed(cloud, net, raises_oci):
     held = cloud.container_instance(net["private"]["id"], private_ip="10.0.2.10")
-    with raises_oci(400, "InvalidParameter", "10.0.2.10 is already in use"):
+    with raises_oci(409, "Conflict", "10.0.2.10 is already in use"):
         cloud.container_instance(net["private"]["id"], private_ip="10.0.2.10")
     cloud.delete(CI, held)
     again = cloud.container_instance(net["private"]["id"], private_ip="10.0.2.10")

@@ -34,12 +34,16 @@ resource "oci_identity_policy" "object_storage_keys" {
     "where target.key.id = '${oci_kms_key.galley.id}'",
   ])]
 }
+resource "time_sleep" "policy_propagation" {
+  create_duration = "1s"
+  triggers        = { policies = jsonencode(oci_identity_policy.object_storage_keys[*].statements) }
+}
 resource "oci_objectstorage_bucket" "data" {
   compartment_id = var.tenancy_ocid
   namespace      = data.oci_objectstorage_namespace.ns.namespace
   name           = "galley-data"
   kms_key_id     = oci_kms_key.galley.id
-  depends_on     = [oci_identity_policy.object_storage_keys]
+  depends_on     = [time_sleep.policy_propagation]
 }
 """
 
@@ -62,10 +66,16 @@ resource "oci_identity_policy" "object_storage_lifecycle" {
     "Allow service objectstorage-us-ashburn-1 to manage object-family in tenancy",
   ]
 }
+resource "time_sleep" "policy_propagation" {
+  create_duration = "1s"
+  triggers = {
+    policies = jsonencode(oci_identity_policy.object_storage_lifecycle[*].statements)
+  }
+}
 resource "oci_objectstorage_object_lifecycle_policy" "data" {
   namespace  = oci_objectstorage_bucket.data.namespace
   bucket     = oci_objectstorage_bucket.data.name
-  depends_on = [oci_identity_policy.object_storage_lifecycle]
+  depends_on = [time_sleep.policy_propagation]
   rules {
     name        = "drop-old-versions"
     action      = "DELETE"
@@ -76,6 +86,14 @@ resource "oci_objectstorage_object_lifecycle_policy" "data" {
   }
 }
 """
+
+
+@pytest.fixture(autouse=True)
+def _short_iam_propagation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Policies take 0.5 s to take effect here, and the roots wait 1 s after writing them, as a
+    root must (test_iam_propagation.py shows the apply failing without the wait)."""
+    monkeypatch.setenv("OCI_EMULATOR_PACE", "1")
+    monkeypatch.setenv("OCI_EMULATOR_DELAY_IAM_PROPAGATION", "0.5")
 
 
 def _apply_error(tf: tftest.TerraformTest, variables: dict[str, str]) -> str:

@@ -12,6 +12,7 @@ INSTANCE = "oci_container_instances_container_instance"
 GATEWAY = "oci_apigateway_gateway"
 DEPLOYMENT = "oci_apigateway_deployment"
 Resources = dict[str, dict[str, Any]]
+WORK_REQUEST = "work_request"  # a record's running work request (oci/work_requests.py)
 
 # Defaults of the Container Instances API for omitted health-check settings.
 _CHECK_DEFAULTS = {
@@ -71,6 +72,11 @@ class InstanceSpec:
     ocpus: float
     memory_gb: float
     containers: tuple[ContainerSpec, ...]
+    # OCI's lifecycle state as the cloud records it (CREATING, ACTIVE, INACTIVE, DELETING), and
+    # when a CREATING instance's images are pulled so its containers may start (unix seconds;
+    # set by the provider's work request, oci/work_requests.py).
+    state: str = "ACTIVE"
+    starts_at: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,7 @@ class DeploymentSpec:
     path_prefix: str
     routes: tuple[RouteSpec, ...]
     rate_limit: RateLimit | None
+    version: str = ""  # the deployment's time_updated: which specification this is
 
 
 @dataclass(frozen=True)
@@ -188,6 +195,8 @@ def instances(resources: Resources) -> list[InstanceSpec]:
             continue
         a = record["attrs"]
         shape = _first(a.get("shape_config"))
+        state = str(a.get("state") or "ACTIVE")
+        work = record.get(WORK_REQUEST) or {}
         found.append(
             InstanceSpec(
                 id=record["id"],
@@ -197,10 +206,12 @@ def instances(resources: Resources) -> list[InstanceSpec]:
                 ),
                 restart_policy=str(a.get("container_restart_policy") or "ALWAYS"),
                 grace_s=_grace(a.get("graceful_shutdown_timeout_in_seconds")),
-                active=a.get("state") != "INACTIVE",
+                active=state not in ("INACTIVE", "DELETING"),
                 ocpus=_number(shape.get("ocpus"), 1.0),
                 memory_gb=_number(shape.get("memory_in_gbs"), 0.0),
                 containers=tuple(_container(c, n) for n, c in enumerate(a.get("containers") or [])),
+                state=state,
+                starts_at=_number(work.get("containers_start_at"), 0.0),
             )
         )
     return sorted(found, key=lambda spec: spec.id)
@@ -245,8 +256,7 @@ def _route(raw: dict[str, Any]) -> RouteSpec:
     )
 
 
-def _deployment(record: dict[str, Any]) -> DeploymentSpec:
-    a = record["attrs"]
+def _deployment(record: dict[str, Any], a: dict[str, Any]) -> DeploymentSpec:
     spec = _first(a.get("specification"))
     limit = _first(_first(spec.get("request_policies")).get("rate_limiting"))
     rate = _number(limit.get("rate_in_requests_per_second"), 0.0)
@@ -255,16 +265,28 @@ def _deployment(record: dict[str, Any]) -> DeploymentSpec:
         path_prefix=str(a.get("path_prefix") or "/"),
         routes=tuple(_route(r) for r in spec.get("routes") or []),
         rate_limit=RateLimit(str(limit.get("rate_key") or "CLIENT_IP"), rate) if rate else None,
+        version=str(a.get("time_updated") or ""),
     )
+
+
+def _served(record: dict[str, Any]) -> dict[str, Any] | None:
+    """What a deployment serves now: while its create runs nothing, while an update runs the
+    previous specification (OCI applies it when the work request ends)."""
+    work = record.get(WORK_REQUEST)
+    if not work:
+        return dict(record["attrs"])
+    previous = work.get("previous")
+    return dict(previous) if isinstance(previous, dict) else None
 
 
 def gateways(resources: Resources) -> list[GatewaySpec]:
     """Every API gateway of the cloud with its deployments, in a stable order."""
     deployments: dict[str, list[DeploymentSpec]] = {}
     for record in resources.values():
-        if record.get("type") == DEPLOYMENT:
-            gateway_id = str(record["attrs"].get("gateway_id"))
-            deployments.setdefault(gateway_id, []).append(_deployment(record))
+        served = _served(record) if record.get("type") == DEPLOYMENT else None
+        if served is not None:
+            gateway_id = str(served.get("gateway_id"))
+            deployments.setdefault(gateway_id, []).append(_deployment(record, served))
     found = [
         GatewaySpec(
             id=record["id"],

@@ -20,6 +20,7 @@ class HealthState:
     status: str = "UNKNOWN"  # UNKNOWN, HEALTHY, UNHEALTHY
     failures: int = 0
     successes: int = 0
+    details: str = "not probed yet"  # the last probe's outcome: the status_details OCI reports
 
     def record(self, check: HealthCheck, ok: bool) -> bool:
         """Count one probe; True when the failure action is due now."""
@@ -74,6 +75,12 @@ async def monitor(
     while True:
         port = published_port()
         ok = port is not None and await probe(check, port, client)
+        what = (
+            f"{check.kind} {check.path} on port {check.port}"
+            if check.kind == "HTTP"
+            else (f"TCP on port {check.port}")
+        )
+        state.details = f"{what}: {'passed' if ok else 'failed'}"
         if state.record(check, ok):
             await on_failure()
             return

@@ -8,6 +8,7 @@ writes the status file. Docker calls run in threads so the gateways keep serving
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import time
 from collections.abc import Callable
@@ -81,15 +82,17 @@ class Reconciler:
         self.addresses.replace(self._address_entries(instances, observed))
         await self._gateways(gateways)
         self.steps += 1
-        self._write_status(instances)
-        wanted = sum(len(i.containers) for i in instances if i.active)
+        self._write_status(instances, gateways)
+        await self._write_back(world.resources, instances)
+        wanted = sum(len(i.containers) for i in instances if _due(i))
         running = sum(1 for o in observed if o.status == "running")
-        return changed or bool(self._stopping or self._errors) or running != wanted
+        pending = any(i.state in ("CREATING", "DELETING") for i in instances)
+        return changed or pending or bool(self._stopping or self._errors) or running != wanted
 
     async def _containers(
         self, instances: list[desired.InstanceSpec], observed: list[Observed]
     ) -> bool:
-        wanted = {(i.id, c.index): (i, c) for i in instances if i.active for c in i.containers}
+        wanted = {(i.id, c.index): (i, c) for i in instances if _due(i) for c in i.containers}
         changed = False
         current: dict[tuple[str, int], Observed] = {}
         for o in observed:
@@ -101,7 +104,7 @@ class Reconciler:
             else:
                 current[(o.instance_id, o.index)] = o
         for instance in instances:
-            if not instance.active:
+            if not _due(instance):
                 continue
             try:
                 changed |= await self._instance(instance, current)
@@ -300,10 +303,17 @@ class Reconciler:
 
     # --- status -------------------------------------------------------------------------------
 
-    def _write_status(self, instances: list[desired.InstanceSpec]) -> None:
+    def _write_status(
+        self, instances: list[desired.InstanceSpec], gateways: list[desired.GatewaySpec]
+    ) -> None:
         report: dict[str, Any] = {
             "ca": str(self._paths.ca_cert),
             "addresses": self.addresses.as_dict(),
+            # deployment id -> the time_updated of the specification served (the provider's
+            # apply waits for it after a deployment's work request: oci/work_requests.py)
+            "deployments_served": {
+                d.id: d.version for g in gateways if g.id in self._listeners for d in g.deployments
+            },
             "gateways": {},
             "instances": {},
             "stopping": sorted(o.name for o in self._observed if o.docker_id in self._stopping),
@@ -352,6 +362,79 @@ class Reconciler:
             self._status_text = text
             current = status.read(self._paths.status)
             status.write(self._paths.status, {**current, **report, "updated": time.time()})
+
+    # --- what the data plane observes, written back into the cloud ------------------------------
+
+    def _observed_attrs(self, instance: desired.InstanceSpec, attrs: dict[str, Any]) -> None:
+        """Set the instance's and its containers' states and health as OCI reports them."""
+        mine = {
+            o.index: o
+            for o in self._observed
+            if o.instance_id == instance.id and o.docker_id not in self._stopping
+        }
+        started = len(mine) == len(instance.containers) and all(o.up for o in mine.values())
+        if instance.state == "CREATING" and time.time() >= instance.starts_at and started:
+            attrs["state"] = "ACTIVE"  # the create work request ends: containers started
+        for spec, raw in zip(instance.containers, attrs.get("containers") or [], strict=False):
+            seen = mine.get(spec.index)
+            if attrs["state"] == "ACTIVE" and seen is not None:
+                stopped = not seen.up and seen.status != "restarting"
+                final = instance.restart_policy == "NEVER" or (
+                    instance.restart_policy == "ON_FAILURE" and seen.exit_code == 0
+                )
+                raw["state"] = "INACTIVE" if stopped and final else "ACTIVE"
+                raw["exit_code"] = seen.exit_code if stopped else None
+            states = self._health.get(seen.docker_id, {}) if seen is not None else {}
+            for check, raw_check in zip(
+                spec.health_checks, raw.get("health_checks") or [], strict=False
+            ):
+                state = states.get(check.name)
+                raw_check["status"] = state.status if state else "UNKNOWN"
+                raw_check["status_details"] = (
+                    state.details if state else "the container is not running"
+                )
+
+    async def _write_back(
+        self, resources: dict[str, dict[str, Any]], instances: list[desired.InstanceSpec]
+    ) -> None:
+        """Write states, health and the work requests' outcomes into the store, when changed."""
+        patches: dict[str, dict[str, Any]] = {}
+        for instance in instances:
+            record = resources.get(instance.id)
+            if record is None:
+                continue
+            work = dict(record.get(desired.WORK_REQUEST) or {})
+            attrs = copy.deepcopy(record["attrs"])
+            if instance.state == "DELETING":
+                work["containers_gone"] = not any(
+                    o.instance_id == instance.id for o in self._observed
+                ) and not any(self._stopping_instance(instance.id))
+            elif instance.active:
+                self._observed_attrs(instance, attrs)
+                error = self._errors.get(instance.id)
+                if instance.state == "CREATING" and error and work:
+                    work["error"] = f"Failed to pull image: {error}"
+            if attrs != record["attrs"] or (work and work != record.get(desired.WORK_REQUEST)):
+                patches[instance.id] = {"attrs": attrs, "work": work, "base": _base(record)}
+        if patches:
+            await asyncio.to_thread(self._apply_patches, patches)
+
+    def _stopping_instance(self, instance_id: str) -> list[str]:
+        return [
+            o.docker_id
+            for o in self._observed
+            if o.instance_id == instance_id and o.docker_id in self._stopping
+        ]
+
+    def _apply_patches(self, patches: dict[str, dict[str, Any]]) -> None:
+        with self._store.transaction() as world:
+            for ocid, patch in patches.items():
+                record = world.resources.get(ocid)
+                if record is None or _base(record) != patch["base"]:
+                    continue  # changed since it was read (a delete or an update began): skip
+                record["attrs"] = patch["attrs"]
+                if patch["work"] and record.get(desired.WORK_REQUEST):
+                    record[desired.WORK_REQUEST] = patch["work"]
 
     # --- the loop -----------------------------------------------------------------------------
 
@@ -430,6 +513,18 @@ class Reconciler:
                 self._stop(o)
         if self._stopping:
             await asyncio.gather(*self._stopping.values(), return_exceptions=True)
+
+
+def _base(record: dict[str, Any]) -> tuple[Any, ...]:
+    """What a write-back assumes still holds when it writes: same state, update, work request."""
+    attrs = record["attrs"]
+    work = record.get(desired.WORK_REQUEST) or {}
+    return (attrs.get("state"), attrs.get("time_updated"), work.get("id"))
+
+
+def _due(instance: desired.InstanceSpec) -> bool:
+    """Whether the instance's containers should run now (a CREATING one's images are pulled)."""
+    return instance.active and (instance.state != "CREATING" or time.time() >= instance.starts_at)
 
 
 async def _first(stopping: asyncio.Event, wake: asyncio.Event, timeout_s: float) -> None:

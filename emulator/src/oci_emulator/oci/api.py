@@ -135,7 +135,7 @@ _RULES: dict[str, Rules] = {
         logs.log_group_create, logs.log_group_update, logs.log_group_delete
     ),
     "oci_logging_log": Rules(logs.log_create, logs.log_update),
-    "oci_identity_policy": Rules(iam_policy.create, iam_policy.update),
+    "oci_identity_policy": Rules(iam_policy.create, iam_policy.update, iam_policy.delete),
     "oci_identity_compartment": Rules(
         identity.compartment_create, identity.compartment_update, identity.compartment_delete
     ),

@@ -6,9 +6,9 @@ import ipaddress
 from collections.abc import Iterator
 from typing import Any
 
-from . import shapes
+from . import image_pull, shapes
 from . import world as w
-from .errors import invalid
+from .errors import conflict, invalid
 from .ocids import new_ocid, require_compartment
 from .regions import ad_names, ad_prefix
 
@@ -84,7 +84,8 @@ def claim_ip(subnet: w.Resource, wanted: object, taken: set[str], holder: str) -
             "(the network address, the subnet gateway .1 and the broadcast address)"
         )
     if str(ip) in taken:
-        raise invalid(f"{holder} private_ip {ip} is already in use in subnet {subnet['id']}")
+        # Held until the holder's delete work request ends (oci/work_requests.py).
+        raise conflict(f"{holder} private_ip {ip} is already in use in subnet {subnet['id']}")
     return str(ip)
 
 
@@ -301,6 +302,7 @@ def _validate(attrs: Attrs, world: w.WorldView) -> shapes.Shape:
 
 def create(attrs: Attrs, world: w.WorldView) -> Attrs:
     shape = _validate(attrs, world)
+    image_pull.check(attrs, world)  # an OCIR pull right still propagating fails the create
     _vnics(attrs, world)
     created = attrs.get("time_created") or w.now()
     _containers(attrs, shape, world, created)

@@ -281,7 +281,9 @@ def by_id(tf_type: str, key: str) -> Callable[[Attrs, w.WorldView], Attrs]:
         attrs = {
             k: copy.deepcopy(v) for k, v in res["attrs"].items() if k not in _NOT_IN_DATA_SOURCES
         }
-        return {**attrs, **config, "id": res["id"]}
+        # What the configuration sets wins; what it leaves null comes from the resource.
+        given = {k: v for k, v in config.items() if v is not None}
+        return {**attrs, **given, "id": res["id"]}
 
     return read
 

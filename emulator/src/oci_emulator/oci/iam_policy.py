@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NoReturn, TypeVar
 
+from . import propagation
 from . import world as w
 from .errors import OciError, conflict, invalid, limit_exceeded
 from .identity import check_description
@@ -438,6 +439,7 @@ def create(attrs: Attrs, world: w.WorldView) -> Attrs:
     attrs["ETag"] = attrs["lastUpdateETag"] = w.etag()
     attrs["policyHash"] = w.digest(*attrs["statements"], length=32)
     w.fill_defaults(attrs, defined_tags={}, freeform_tags={})
+    propagation.record(world, str(attrs["id"]), attrs["statements"])
     return attrs
 
 
@@ -446,7 +448,12 @@ def update(prior: Attrs, attrs: Attrs, world: w.WorldView) -> Attrs:
     attrs["ETag"] = prior.get("ETag")
     attrs["lastUpdateETag"] = w.etag()
     attrs["policyHash"] = w.digest(*attrs["statements"], length=32)
+    propagation.record(world, str(attrs["id"]), attrs["statements"])
     return attrs
+
+
+def delete(attrs: Attrs, world: w.WorldView) -> None:
+    propagation.forget(world, str(attrs.get("id")))
 
 
 # --- what the policies in the cloud allow ----------------------------------------------------
@@ -509,7 +516,42 @@ def service_allowed(
     variables: dict[str, str],
 ) -> bool:
     """Whether a policy in the cloud lets ``service`` (a service principal) do ``need`` on a
-    resource in ``compartment`` whose policy variables are ``variables``."""
+    resource in ``compartment`` whose policy variables are ``variables``, now (a statement
+    still propagating does not count: ``service_grant_pending``)."""
+    return any(left == 0 for left in _service_grants(world, service, need, compartment, variables))
+
+
+def service_grant_pending(
+    world: w.WorldView,
+    service: str,
+    need: Need,
+    compartment: str,
+    variables: dict[str, str],
+) -> float | None:
+    """Seconds until the first statement that would allow it takes effect; None when none
+    would (the grant is missing, not propagating)."""
+    return min(_service_grants(world, service, need, compartment, variables), default=None)
+
+
+def _service_grants(
+    world: w.WorldView, service: str, need: Need, compartment: str, variables: dict[str, str]
+) -> Iterator[float]:
+    def is_service(s: Subject) -> bool:
+        return s.kind == "any-user" or (s.kind == "service" and s.value.lower() == service)
+
+    return grants(world, is_service, need, compartment, variables)
+
+
+def grants(
+    world: w.WorldView,
+    subject: Callable[[Subject], bool],
+    need: Need,
+    compartment: str | None,
+    variables: dict[str, str],
+) -> Iterator[float]:
+    """For each allow statement that names a ``subject`` and grants ``need``: seconds until it
+    takes effect (0: in effect). ``compartment`` None: the target's compartment is unknown, so
+    every location counts."""
     rank = VERBS.index(need.verb)
     for policy in w.of_type(world, "oci_identity_policy"):
         for text in policy["attrs"].get("statements") or []:
@@ -519,10 +561,7 @@ def service_allowed(
                 continue
             if st.head != "allow" or st.location is None:
                 continue
-            if not any(
-                s.kind == "any-user" or (s.kind == "service" and s.value.lower() == service)
-                for s in st.subjects
-            ):
+            if not any(subject(s) for s in st.subjects):
                 continue
             if st.verb:
                 if VERBS.index(st.verb) < rank or not (
@@ -531,8 +570,8 @@ def service_allowed(
                     continue
             elif not any(p.startswith(need.permission_prefix) for p in st.permissions):
                 continue
-            if _covers(st.location, policy["attrs"], compartment, world) and _holds(
-                st.condition, variables
-            ):
-                return True
-    return False
+            covered = compartment is None or _covers(
+                st.location, policy["attrs"], compartment, world
+            )
+            if covered and _holds(st.condition, variables):
+                yield propagation.remaining(world, str(policy["id"]), text)

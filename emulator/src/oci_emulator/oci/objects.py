@@ -15,9 +15,10 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from . import propagation
 from . import world as w
 from .errors import OciError, invalid, limit_exceeded
-from .iam_policy import Need, service_allowed
+from .iam_policy import Need, service_allowed, service_grant_pending
 
 Attrs = dict[str, Any]
 BUCKET = "oci_objectstorage_bucket"
@@ -259,20 +260,22 @@ def lifecycle_create(attrs: Attrs, world: w.WorldView) -> Attrs:
         seen.add(rule.get("name"))
         _lifecycle_rule(rule)
     principal = f"objectstorage-{world.region}"
-    if not service_allowed(
-        world,
-        principal,
-        LIFECYCLE_NEED,
-        str(bucket["attrs"].get("compartment_id")),
-        {"target.bucket.name": str(bucket["attrs"].get("name"))},
-    ):
+    compartment = str(bucket["attrs"].get("compartment_id"))
+    variables = {"target.bucket.name": str(bucket["attrs"].get("name"))}
+    if not service_allowed(world, principal, LIFECYCLE_NEED, compartment, variables):
+        # A grant still propagating is refused as a missing one (OCI cannot tell them apart).
+        pending = service_grant_pending(world, principal, LIFECYCLE_NEED, compartment, variables)
+        hint = (
+            f" (Lifecycle policies need a policy such as: Allow service {principal} to manage "
+            f"object-family in compartment id {compartment})"
+            if pending is None
+            else f" ({propagation.pending_note(world, pending)})"
+        )
         raise OciError(
             400,
             "InsufficientServicePermissions",
             f'Permissions granted to the object storage service principal "{principal}" to '
-            "this bucket are insufficient. (Lifecycle policies need a policy such as: Allow "
-            f"service {principal} to manage object-family in compartment id "
-            f"{bucket['attrs'].get('compartment_id')})",
+            f"this bucket are insufficient.{hint}",
         )
     attrs["time_created"] = attrs.get("time_created") or w.now()
     return attrs

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from . import propagation
 from . import world as w
 from .errors import OciError, conflict, invalid
-from .iam_policy import Need, service_allowed
+from .iam_policy import Need, service_allowed, service_grant_pending
 from .objects import contents
 from .ocids import new_ocid, require_compartment, require_ocid
 
@@ -73,13 +74,20 @@ def _check_key(key_id: str, world: w.WorldView) -> None:
             "this OCID in the tenancy)",
         )
     compartment = str(key["attrs"].get("compartment_id"))
-    if not service_allowed(world, principal, KEY_NEED, compartment, {"target.key.id": key_id}):
+    variables = {"target.key.id": key_id}
+    if not service_allowed(world, principal, KEY_NEED, compartment, variables):
+        # A grant still propagating is refused as a missing one (OCI cannot tell them apart).
+        pending = service_grant_pending(world, principal, KEY_NEED, compartment, variables)
         raise OciError(
             404,
             "NotAuthorizedOrFoundKmsKey",
             f"kms_key_id {key_id}: the service {principal} is not authorized to use this key; "
-            f"it needs a policy such as: Allow service {principal} to use keys in compartment "
-            f"id {compartment} where target.key.id = '{key_id}'",
+            + (
+                f"it needs a policy such as: Allow service {principal} to use keys in "
+                f"compartment id {compartment} where target.key.id = '{key_id}'"
+                if pending is None
+                else propagation.pending_note(world, pending)
+            ),
         )
 
 

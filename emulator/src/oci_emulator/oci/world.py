@@ -32,6 +32,7 @@ class WorldView(Protocol):
     namespace: str
     resources: dict[str, Resource]
     compartment_parent: dict[str, str]
+    statements_written: dict[str, dict[str, float]]
 
 
 def of_type(world: WorldView, tf_type: str) -> Iterator[Resource]:
