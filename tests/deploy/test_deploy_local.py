@@ -81,6 +81,12 @@ def test_deploy_local_serves_mcp_until_destroyed(tmp_path):
         first = _deploy(tmp_path, "--check", timeout=1800)
         url, port = LOCAL_URL.search(first).groups()
         assert "token=********" in url
+        # deploy-local's default pace is the environment's (tests/conftest.py's), else 0.1.
+        assert f"emulator pace: {float(os.environ['OCI_EMULATOR_PACE']):g}x OCI" in first
+        assert (
+            f"claude mcp add --transport http galley https://127.0.0.1:{port}/galley/mcp "
+            '--header "Authorization: Bearer ********"'
+        ) in first
         assert "initialize: protocol 2025-11-25, server galley" in first
         assert "tools/list: galley_environment" in first
         assert re.search(r"tools/call galley_environment: ok; galley \S+; terraform \S+", first)
@@ -93,6 +99,7 @@ def test_deploy_local_serves_mcp_until_destroyed(tmp_path):
         shown, same_port = LOCAL_URL.search(again).groups()
         assert same_port == port
         assert "token=********" not in shown
+        assert '--header "Authorization: Bearer ********"' not in again
         assert daemon.running_pid(state_dir) == pid
         assert "tools/list: galley_environment" in again
 
@@ -108,3 +115,19 @@ def test_deploy_local_serves_mcp_until_destroyed(tmp_path):
             socket.create_connection(("127.0.0.1", int(port)), timeout=5).close()
     finally:
         daemon.stop(state_dir)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("3", "argument --pace: 3 is out of range; expected 0 to 1"),
+        ("fast", "'fast' is not a number"),
+    ],
+)
+def test_deploy_local_refuses_a_bad_pace(value, expected):
+    result = subprocess.run(
+        [sys.executable, str(tfs.REPO_ROOT / "scripts/deploy_local.py"), "--pace", value],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert expected in result.stderr

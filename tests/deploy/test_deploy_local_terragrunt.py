@@ -86,7 +86,8 @@ def _deploy(repo, *args, timeout=600):
 def test_terragrunt_form_applies_live_local_and_prints_the_plain_outputs(tmp_path, flag):
     repo = _copy(tmp_path / "repo")
     first = _deploy(repo, flag, "--no-data-plane")
-    assert "emulator pace: 0.1x OCI" in first
+    # deploy-local's default pace is the environment's (tests/conftest.py's), else 0.1.
+    assert f"emulator pace: {float(os.environ['OCI_EMULATOR_PACE']):g}x OCI" in first
     assert "data plane: off (--no-data-plane); resources are records only" in first
     engine = "terraform" if flag == "--terragrunt" else "tofu"
     assert f"terragrunt run --all apply in {repo / 'live/local'} with {engine}" in first

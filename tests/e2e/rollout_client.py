@@ -59,6 +59,9 @@ class StepFigures:
     answered: int = 0
     failed: int = 0
     failures: dict[str, int] = field(default_factory=dict)
+    started_s: float = 0.0  # the step's first call, since the client started
+    failed_from_s: float | None = None  # first and last failed call, since the step's first
+    failed_until_s: float | None = None
 
 
 def _outcome(response: httpx.Response) -> str:
@@ -79,9 +82,11 @@ def _outcome(response: httpx.Response) -> str:
 class CallingClient:
     """Calls every INTERVAL_S on a thread; `step` and `credential` may change while it runs."""
 
-    def __init__(self, credential: Credential, ca: Path, max_calls: int, max_s: float) -> None:
+    def __init__(
+        self, credential: Credential, ca: Path, max_calls: int, max_s: float, step: str
+    ) -> None:
         self.credential = credential
-        self.step = "start"
+        self.step = step
         self.calls: list[Call] = []
         self._ca = ca
         self._max_calls = max_calls
@@ -133,12 +138,18 @@ class CallingClient:
         """Answered and failed calls per step, in the order the steps ran."""
         by_step: dict[str, StepFigures] = {}
         for call in self.calls:
-            figures = by_step.setdefault(call.step, StepFigures(call.step))
+            if call.step not in by_step:
+                by_step[call.step] = StepFigures(call.step, started_s=call.started_s)
+            figures = by_step[call.step]
             if call.answered:
                 figures.answered += 1
             else:
                 figures.failed += 1
                 figures.failures[call.detail] = figures.failures.get(call.detail, 0) + 1
+                at = call.started_s - figures.started_s
+                if figures.failed_from_s is None:
+                    figures.failed_from_s = at
+                figures.failed_until_s = at
         return list(by_step.values())
 
     def failed(self, credential: str | None = None) -> list[Call]:
@@ -150,8 +161,11 @@ class CallingClient:
 
 
 @contextmanager
-def calling(credential: Credential, ca: Path, max_calls: int, max_s: float) -> Iterator:
-    client = CallingClient(credential, ca, max_calls, max_s).start()
+def calling(
+    credential: Credential, ca: Path, max_calls: int, max_s: float, step: str
+) -> Iterator[CallingClient]:
+    """A client calling from the start of `step` (the first step's name) until the block ends."""
+    client = CallingClient(credential, ca, max_calls, max_s, step).start()
     try:
         yield client
     finally:
@@ -165,6 +179,8 @@ def report(client: CallingClient, durations: dict[str, float]) -> str:
         took = durations.get(figures.step)
         took_text = f"{took:6.1f} s" if took is not None else "       -"
         why = ", ".join(f"{n}x {what}" for what, n in sorted(figures.failures.items()))
+        if figures.failed_from_s is not None:
+            why += f"; from {figures.failed_from_s:.1f} s to {figures.failed_until_s:.1f} s in"
         lines.append(
             f"{figures.step:<28} {took_text}  answered {figures.answered:4d}"
             f"  failed {figures.failed:3d}{'  (' + why + ')' if why else ''}"

@@ -37,7 +37,7 @@ from terragrunt_cli import Terragrunt
 PACE = "0.1"
 # The last commit of modules/ and deploy/ before day two (issue 15): an instance change replaces
 # the only instance in place (destroy, then create) behind a gateway that points at its IP.
-PRE_ROLLOUT_COMMIT = "bf202f6"
+PRE_ROLLOUT_COMMIT = "bf202f6c21d96ed126823a04ee5f56cb93f60ff5"
 FIRST_TAG = "0.1.0"
 SECOND_TAG = "0.0.0-rollout"  # a retag of the test image: a new image_url replaces the instance
 MAX_CALLS = 5000  # about 17 minutes at 200 ms
@@ -56,6 +56,24 @@ IMAGE_AND_SIZE: list[tuple[str, dict[str, str], dict[str, str]]] = [
 ]
 TOKEN_ADDED = ({"url_token_generations": '["1","2"]'}, {"url_token_generations": '["1", "2"]'})
 OLD_TOKEN_RETIRED = ({"url_token_generations": '["2"]'}, {"url_token_generations": '["2"]'})
+
+
+def day_two(runner: Any, form: int) -> rc.CallingClient:
+    """Every step of issue 15 with a client calling throughout: image tag, tag back, size, token
+    added, client switched, old token retired. `form` 0 = deploy/ -vars, 1 = live/ env.hcl
+    locals. Returns the client, stopped, with every call recorded."""
+    (first,) = runner.credentials().values()
+    runner.wait_answering(first.url)
+    with rc.calling(first, runner.ca, MAX_CALLS, MAX_S, IMAGE_AND_SIZE[0][0]) as client:
+        for step, *settings in IMAGE_AND_SIZE:
+            runner.apply(step, client, **settings[form])
+        runner.apply("token added", client, **TOKEN_ADDED[form])
+        client.step, client.credential = "client switches", runner.credentials()["2"]
+        time.sleep(2)  # a few calls with the new token before the old one goes
+        runner.apply("old token retired", client, **OLD_TOKEN_RETIRED[form])
+        client.step = "after the last step"
+        time.sleep(2)
+    return client
 
 
 def git_export(commit: str, target: Path) -> Path:

@@ -12,10 +12,10 @@ long each step took, calls answered/failed) are printed by benchmarks/rollouts.p
 
 from __future__ import annotations
 
-import time
-from typing import Any
+import ssl
 
 import deploy_local
+import httpx
 import pytest
 import rollout_client as rc
 import rollout_steps as steps
@@ -36,20 +36,8 @@ def live_stack(paced, tmp_path, e2e_image):
     stack.close()
 
 
-def day_two(runner: Any, form: int) -> rc.CallingClient:
-    """Every step of issue 15 with a client calling throughout; `form` 0 = deploy/ -vars,
-    1 = live/ env.hcl locals. Returns the client, stopped, with every call recorded."""
-    (first,) = runner.credentials().values()
-    runner.wait_answering(first.url)
-    with rc.calling(first, runner.ca, steps.MAX_CALLS, steps.MAX_S) as client:
-        for step, *settings in steps.IMAGE_AND_SIZE:
-            runner.apply(step, client, **settings[form])
-        runner.apply("token added", client, **steps.TOKEN_ADDED[form])
-        client.step, client.credential = "client switches", runner.credentials()["2"]
-        time.sleep(2)  # a few calls with the new token before the old one goes
-        runner.apply("old token retired", client, **steps.OLD_TOKEN_RETIRED[form])
-        client.step = "after the last step"
-        time.sleep(2)
+def day_two(runner, form: int) -> rc.CallingClient:
+    client = steps.day_two(runner, form)
     print("\n" + rc.report(client, runner.durations))
     assert client.running is False
     return client
@@ -72,10 +60,6 @@ def assert_no_failed_call(client: rc.CallingClient, durations: dict[str, float])
 
 def assert_refused(ca, url: str) -> None:
     """Refused by Galley (the gateway only checks that a token is there): 403, no challenge."""
-    import ssl
-
-    import httpx
-
     with httpx.Client(verify=ssl.create_default_context(cafile=str(ca)), trust_env=False) as http:
         refused = http.post(url, json=rc.BODY, headers=rc.HEADERS)
     assert refused.status_code == 403, refused.text
@@ -97,6 +81,15 @@ def test_deploy_rolls_out_and_rotates_without_a_failed_call(paced, stack_factory
     assert_refused(runner.ca, first_url)
 
 
+# Known gap, kept visible: in live/ the container-instance and api-gateway units have separate
+# states, so `run --all apply` deletes the old instance (the end of its create_before_destroy)
+# before the api-gateway unit moves the backend: ~6 s of 502 per step (live/README.md, "Known
+# gap"). strict: the day this passes, the marker must go.
+@pytest.mark.xfail(
+    strict=True,
+    reason="live/: the two units' separate applies leave a gap between the old instance's "
+    "delete and the gateway's move (issue 15 left open)",
+)
 def test_live_local_rolls_out_and_rotates_without_a_failed_call(live_stack):
     live_stack.apply("first deploy")
     first_url = live_stack.credentials()["1"].url
@@ -116,7 +109,9 @@ def test_todays_design_fails_calls_during_a_tag_change(paced, stack_factory, tmp
     runner.apply("first deploy", attempts=3)
     url = runner.current_url()
     runner.wait_answering(url)
-    with rc.calling(rc.Credential(url), runner.ca, steps.MAX_CALLS, steps.MAX_S) as client:
+    with rc.calling(
+        rc.Credential(url), runner.ca, steps.MAX_CALLS, steps.MAX_S, "image tag changes"
+    ) as client:
         runner.apply("image tag changes", client, image_tag=steps.SECOND_TAG)
         client.step = "after the last step"
         runner.wait_answering(url)

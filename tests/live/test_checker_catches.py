@@ -73,7 +73,7 @@ BREAKS: dict[str, tuple[Break, tuple[str, ...], str]] = {
         ),
         ("dev",),
         r'dev: terragrunt hcl validate: Unsupported attribute: .*"private_ip_address".*'
-        r"api-gateway\.hcl:25",
+        r"api-gateway\.hcl:26",
     ),
     "mock output that is not an output": (
         lambda c: edit(

@@ -165,7 +165,8 @@ def test_rotation_replaces_one_slot_per_period(oci_cloud, tmp_path):
     }
     changes = tfs.changed_addresses(tf.plan(output=True, tf_vars=later))
     assert [c for c in changes if c.startswith("random_password")] == [
-        "random_password.rotating[\"0\"] ['delete', 'create']"
+        # create-before-destroy, as the instance that depends on it
+        "random_password.rotating[\"0\"] ['create', 'delete']"
     ], changes
     tf.apply(tf_vars=later)
     rotated = tfs.outputs(tf)["url_tokens"]

@@ -68,9 +68,11 @@ async def monitor(
     published_port: Callable[[], int | None],
     client: aiohttp.ClientSession,
     on_failure: Callable[[], Awaitable[None]],
+    on_change: Callable[[], None] = lambda: None,
 ) -> None:
     """Probe until the failure action fires (then return) or the task is cancelled, which the
-    reconcile loop does when the container stops or is replaced."""
+    reconcile loop does when the container stops or is replaced; ``on_change`` is called when
+    the status or its details change (the loop writes them into the cloud)."""
     await asyncio.sleep(check.initial_delay_s)
     while True:
         port = published_port()
@@ -80,8 +82,12 @@ async def monitor(
             if check.kind == "HTTP"
             else (f"TCP on port {check.port}")
         )
+        before = (state.status, state.details)
         state.details = f"{what}: {'passed' if ok else 'failed'}"
-        if state.record(check, ok):
+        act = state.record(check, ok)
+        if (state.status, state.details) != before:
+            on_change()
+        if act:
             await on_failure()
             return
         await asyncio.sleep(check.interval_s)

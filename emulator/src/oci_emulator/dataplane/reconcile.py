@@ -64,6 +64,7 @@ class Reconciler:
         self._observed: list[Observed] = []
         self._status_text = ""
         self.steps = 0
+        self._wake: asyncio.Event | None = None  # run()'s: a health change writes back at once
 
     # --- one step -----------------------------------------------------------------------------
 
@@ -219,6 +220,7 @@ class Reconciler:
                             self._port_getter(first, check.port),
                             self._client,
                             self._killer(o),
+                            self._poke,
                         )
                     )
                 )
@@ -226,6 +228,10 @@ class Reconciler:
         for docker_id in list(self._monitors):
             if docker_id not in running:
                 self._forget_monitors(docker_id)
+
+    def _poke(self) -> None:
+        if self._wake is not None:
+            self._wake.set()
 
     def _port_getter(self, docker_id: str, port: int) -> Callable[[], int | None]:
         return lambda: self._published.get(docker_id, {}).get(port)
@@ -453,7 +459,7 @@ class Reconciler:
         flux, else every ``intervals[1]``: an idle data plane costs the gateways nothing.
         """
         busy_s, idle_s = intervals
-        wake = asyncio.Event()
+        wake = self._wake = asyncio.Event()
         watchers = [
             asyncio.ensure_future(self._watch_store(wake)),
             asyncio.ensure_future(self._watch_engine(wake)),
