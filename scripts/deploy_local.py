@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import re
 import shutil
@@ -31,6 +32,7 @@ from local_emulator import require_schema_dir
 from oci_emulator.dataplane import daemon, endpoints
 from oci_emulator.harness import EmulatedCloud
 from oci_emulator.pace import PACE_ENV
+from oci_emulator.pace import seconds as pace_seconds
 from outputs_display import masked, print_outputs
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -237,6 +239,16 @@ def set_pace(pace: float) -> None:
     print(f"emulator pace: {pace:g}x OCI (--pace 1 for OCI's own delays)", flush=True)
 
 
+def paced_waits() -> list[str]:
+    """The stack's own waits, sized to the emulated cloud's pace: deploy/'s defaults are OCI's
+    (60 s for IAM, a readiness wait from a 10 s health check), which at a tenth of OCI's pace
+    would only make a newcomer wait. The IAM wait stays above the emulator's paced delay, and
+    the local instance is probed every 2 s, so a rollout still waits for a healthy instance."""
+    iam_wait = math.ceil(pace_seconds("iam_propagation")) + 1
+    check = "{initial_delay_in_seconds=1,interval_in_seconds=2,timeout_in_seconds=2}"
+    return [f"-var=iam_propagation_wait_seconds={iam_wait}", f"-var=health_check={check}"]
+
+
 def start_data_plane(args: argparse.Namespace, state_dir: Path) -> Any:
     """The Docker client with the data plane daemon running on state_dir, or None (records only,
     and the reason printed)."""
@@ -276,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
 
     set_pace(args.pace)
     tf_vars = [f"-var=image_tag={args.image_tag}"] if args.image_tag else []
+    tf_vars += paced_waits()
     with EmulatedCloud(state_dir, mode=args.mode) as cloud:
         write_tfvars(root_dir, cloud.tenancy_id)
         terraform(root_dir, cloud.env, "init", "-input=false", "-no-color")

@@ -42,8 +42,9 @@ locals {
   # How clients send the token: query (?token=), header (Authorization: Bearer) or both.
   token_transport = "query"
   # Seconds the units wait after an IAM policy change before using it (modules/iam): above the
-  # emulator's home-region delay (10 s at OCI's pace, emulator/README.md).
-  iam_propagation_wait_seconds = 15
+  # emulator's home-region delay at the pace local runs use (10 s at OCI's pace, 1 s at
+  # deploy-local's 0.1, emulator/README.md). dev/prod wait for the real cloud.
+  iam_propagation_wait_seconds = 3
 
   # The API gateway's OCI Logging execution log: on in prod (costs log storage).
   execution_log_enabled = false
