@@ -39,12 +39,15 @@ def test_the_container_runs_with_the_environment_terraform_gave_it(deployed, doc
     assert "GALLEY_URL_TOKEN" not in env
     assert env["GALLEY_URL_TOKEN_SHA256"] == hashlib.sha256(out["url_token"].encode()).hexdigest()
     assert container.attrs["Config"]["Image"] == instance["attrs"]["containers"][0]["image_url"]
-    # Published on loopback only, and the private IP is a name in the address map.
+    # Published on loopback only, and the private IP OCI assigned (no fixed IP: rollouts start
+    # the new instance beside the old) is a name in the address map, the gateway's backend.
     bindings = container.attrs["HostConfig"]["PortBindings"]["8000/tcp"]
     assert [b["HostIp"] for b in bindings] == ["127.0.0.1"]
     published = container.ports["8000/tcp"][0]["HostPort"]
-    assert deployed.status()["addresses"] == {"10.0.2.10:8000": f"127.0.0.1:{published}"}
-    assert out["backend_url"] == "http://10.0.2.10:8000"
+    private_ip = instance["attrs"]["vnics"][0]["private_ip"]
+    assert private_ip.startswith("10.0.2.")
+    assert deployed.status()["addresses"] == {f"{private_ip}:8000": f"127.0.0.1:{published}"}
+    assert out["backend_url"] == f"http://{private_ip}:8000"
 
 
 def test_mcp_sdk_client_round_trip_through_the_gateway(deployed):
