@@ -128,10 +128,12 @@ locals {
   # Terragrunt 1.1.3 reads a dependency's outputs with the engine it chose before reading any
   # configuration: TG_TF_PATH / --tf-path, else `tofu` whenever `tofu -version` runs
   # (pkg/config/dependency.go runTerragruntOutputJSON passes on the caller's TFPath and never the
-  # dependency's terraform_binary; gruntwork-io/terragrunt#6751, fixed upstream after 1.1.3). With
-  # both engines installed, a Terraform run would read outputs with OpenTofu, which in dev/prod
-  # initialises another backend and reads an empty state. No configuration can change that choice,
-  # so with `tofu` on PATH the run must name its engine: it stops here, before any engine runs.
+  # dependency's terraform_binary; gruntwork-io/terragrunt#6751). With both engines installed, a
+  # Terraform run would read outputs with OpenTofu, which in dev/prod initialises another backend
+  # and reads an empty state. No configuration can change that choice, so with `tofu` on PATH the
+  # run must name its engine: it stops here, before any engine runs. The fix (#6753) is in
+  # Terragrunt 1.1.4, whose source the Go module proxy does not serve (scripts/install-tools
+  # cannot build it), so mise.toml stays on 1.1.3 and this check stays until the pin moves.
   # The check is in the command (HCL evaluates both arms of a conditional, so a run_cmd there
   # would always run); --terragrunt-global-cache: one check per Terragrunt run, not per unit.
   engine_chosen = run_cmd(

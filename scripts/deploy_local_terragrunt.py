@@ -33,7 +33,7 @@ from deploy_local import (
     start_data_plane,
     stop_data_plane,
 )
-from local_emulator import require_schema_dir
+from local_emulator import add_dynamic_group, require_schema_dir
 from oci_emulator.harness import EmulatedCloud
 from outputs_display import print_outputs
 
@@ -41,7 +41,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 # scripts/install-tools' folder (GALLEY_TOOLS_DIR overrides it there and here).
 TOOLS_BIN = Path(os.environ.get("GALLEY_TOOLS_DIR", REPO_ROOT / ".tools")) / "bin"
 ENV_DIR = REPO_ROOT / "live" / "local"
-UNITS = ("network", "iam", "object-storage", "container-instance", "api-gateway")
+UNITS = ("network", "iam", "object-storage", "service")
 _SUMMARY = re.compile(r"\[([\w-]+)\] \S+: ((?:Apply|Destroy) complete!.*)$", re.MULTILINE)
 _HOME_REGIONS = "data.oci_identity_regions.galley_home_region"
 # deploy/'s local.mcp_path: the gateway route of Galley's MCP endpoint.
@@ -93,8 +93,8 @@ def home_region(env: dict[str, str]) -> str | None:
 
 def stack_outputs(units: dict[str, dict[str, Any]], home: str | None) -> dict[str, Any]:
     """The plain form's outputs (deploy/outputs.tf), from the units: name -> {value, sensitive}."""
-    gateway, instance = units["api-gateway"], units["container-instance"]
-    storage, iam = units["object-storage"], units["iam"]
+    # The service unit holds the instance and the gateway (modules/service).
+    service, storage, iam = units["service"], units["object-storage"], units["iam"]
 
     def plain(output: dict[str, Any]) -> dict[str, Any]:
         return {"value": output["value"], "sensitive": bool(output.get("sensitive"))}
@@ -102,13 +102,13 @@ def stack_outputs(units: dict[str, dict[str, Any]], home: str | None) -> dict[st
     def secret(value: Any) -> dict[str, Any]:
         return {"value": value, "sensitive": True}
 
-    mcp_url = f"{gateway['endpoint_base_url']['value']}{MCP_PATH}"
-    query = gateway["token_query_parameter"]["value"]
-    tokens = instance["url_tokens"]["value"]
+    mcp_url = f"{service['endpoint_base_url']['value']}{MCP_PATH}"
+    query = service["token_query_parameter"]["value"]
+    tokens = service["url_tokens"]["value"]
     return {
         "mcp_url": {"value": mcp_url, "sensitive": False},
-        "mcp_endpoint_url": secret(f"{mcp_url}?{query}={instance['url_token']['value']}"),
-        "authorization_header": secret(f"Bearer {instance['url_token']['value']}"),
+        "mcp_endpoint_url": secret(f"{mcp_url}?{query}={service['url_token']['value']}"),
+        "authorization_header": secret(f"Bearer {service['url_token']['value']}"),
         "mcp_endpoint_urls": secret(
             {
                 name: {
@@ -118,14 +118,14 @@ def stack_outputs(units: dict[str, dict[str, Any]], home: str | None) -> dict[st
                 for name, token in tokens.items()
             }
         ),
-        "current_token_name": plain(instance["current_token_name"]),
-        "token_transport": plain(gateway["token_transport"]),
-        "api_gateway_hostname": plain(gateway["hostname"]),
-        "url_token": plain(instance["url_token"]),
+        "current_token_name": plain(service["current_token_name"]),
+        "token_transport": plain(service["token_transport"]),
+        "api_gateway_hostname": plain(service["hostname"]),
+        "url_token": plain(service["url_token"]),
         "object_storage_bucket": plain(storage["bucket_name"]),
         "object_storage_namespace": plain(storage["bucket_namespace"]),
-        "container_instance_id": plain(instance["container_instance_id"]),
-        "backend_url": plain(instance["backend_url"]),
+        "container_instance_id": plain(service["container_instance_id"]),
+        "backend_url": plain(service["backend_url"]),
         "policy_name": plain(iam["policy_name"]),
         "dynamic_group_matching_rule": plain(iam["dynamic_group_matching_rule"]),
         "home_region": {"value": home, "sensitive": False},
@@ -133,10 +133,10 @@ def stack_outputs(units: dict[str, dict[str, Any]], home: str | None) -> dict[st
 
 
 def planned_instance_images(env: dict[str, str], engine: str) -> list[str]:
-    """The container-instance unit's image_url(s), from its plan (the same reading of the plan as
+    """The service unit's image_url(s), from its plan (the same reading of the plan as
     the plain form's): the data plane runs only images that are in the local Docker engine, so the
     image is built before the apply. Before the first apply the plan sees the mock outputs."""
-    unit = ENV_DIR / "container-instance"
+    unit = ENV_DIR / "service"
     terragrunt(env, unit, "plan", "-input=false", f"-out={_PLAN_FILE}")
     # Terragrunt plans in the unit's cache (.terragrunt-cache/<hash>/<hash>/<module>/), where the
     # engine finds the providers `show` needs to read the plan.
@@ -184,6 +184,8 @@ def main(argv: list[str]) -> int:
             }
         )
         action = "destroy" if args.destroy else "apply"
+        if not args.destroy:
+            add_dynamic_group(cloud, ENV_DIR / "env.hcl")
         client = None if args.destroy else start_data_plane(args, state_dir)
         if client is not None:
             images = planned_instance_images(env, engine)

@@ -28,10 +28,4 @@ locals {
     policy_id         = "ocid1.policy.oc1..aaaaaaaamockgalleypolicy000000000000000000000000000000000"
     service_policy_id = "ocid1.policy.oc1..aaaaaaaamockobjectstorageservicepolicy0000000000000000000"
   }
-
-  container_instance = {
-    container_instance_id = "ocid1.computecontainerinstance.oc1.iad.aaaaaaaamockcontainerinstance0000000000"
-    private_ip            = "10.0.2.123"
-    backend_url           = "http://10.0.2.123:8000"
-  }
 }

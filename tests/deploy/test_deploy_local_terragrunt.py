@@ -91,7 +91,7 @@ def test_terragrunt_form_applies_live_local_and_prints_the_plain_outputs(tmp_pat
     assert "data plane: off (--no-data-plane); resources are records only" in first
     engine = "terraform" if flag == "--terragrunt" else "tofu"
     assert f"terragrunt run --all apply in {repo / 'live/local'} with {engine}" in first
-    assert re.search(r"api-gateway: Apply complete! Resources: [1-9]\d* added", first), first
+    assert re.search(r"service: Apply complete! Resources: [1-9]\d* added", first), first
     printed = dict(re.findall(r"^(\w+) = (.*)$", first, re.MULTILINE))
     assert sorted(printed) == sorted(OUTPUTS) == list(PLAIN_OUTPUTS)
     assert printed["url_token"] == printed["authorization_header"] == '"********"'
@@ -104,11 +104,12 @@ def test_terragrunt_form_applies_live_local_and_prints_the_plain_outputs(tmp_pat
     assert list((repo / "live/local").glob("*/.terraform.lock.hcl")) == []
 
     again = _deploy(repo, flag, "--no-data-plane")
-    assert again.count("Apply complete! Resources: 0 added, 0 changed, 0 destroyed.") == 5
+    # One line per unit: network, iam, object-storage, service.
+    assert again.count("Apply complete! Resources: 0 added, 0 changed, 0 destroyed.") == 4
     assert dict(re.findall(r"^(\w+) = (.*)$", again, re.MULTILINE)) == printed
 
     gone = _deploy(repo, flag, "--destroy")
-    assert "api-gateway: Destroy complete!" in gone
+    assert "service: Destroy complete!" in gone
     cloud = json.loads((repo / ".local/terragrunt-cloud/cloud.json").read_text())
     assert cloud["resources"] == {}
 
@@ -152,7 +153,7 @@ def test_terragrunt_form_serves_mcp_until_destroyed(tmp_path, flag):
         assert daemon.running_pid(state_dir) is not None  # outlives the script
 
         gone = _deploy(repo, flag, "--destroy", timeout=900)
-        assert "api-gateway: Destroy complete!" in gone
+        assert "service: Destroy complete!" in gone
         assert "data plane: stopped (no container, no listener left)" in gone
         assert daemon.running_pid(state_dir) is None
         label = f"{LABEL_CLOUD}={cloud_key(state_dir)}"

@@ -29,6 +29,7 @@ from oci_emulator.harness import EmulatedCloud
 sys.path.insert(0, str(REPO_ROOT / "tests" / "live"))
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
 from deploy_local_terragrunt import MCP_PATH
+from live_layer import TWO_UNIT_COMMIT as TWO_UNIT_COMMIT  # for test_rollouts.py
 from live_layer import copy_layer
 from terragrunt_cli import Terragrunt
 
@@ -76,10 +77,10 @@ def day_two(runner: Any, form: int) -> rc.CallingClient:
     return client
 
 
-def git_export(commit: str, target: Path) -> Path:
-    """deploy/ and modules/ as they were at `commit`, laid out as deploy-local lays them out."""
+def git_export(commit: str, target: Path, *paths: str) -> Path:
+    """deploy/ and modules/ (or `paths`) as they were at `commit`, in target; returns deploy/."""
     archive = subprocess.run(
-        ["git", "archive", "--format=tar", commit, "deploy", "modules"],
+        ["git", "archive", "--format=tar", commit, *(paths or ("deploy", "modules"))],
         cwd=REPO_ROOT,
         capture_output=True,
         check=True,
@@ -136,10 +137,11 @@ class DeployRollout:
 
 
 class LiveStack:
-    """A copy of the live layer applied with `terragrunt run --all apply` (Terraform) onto an
-    emulated cloud with a data plane; settings are edits to live/local/env.hcl's locals."""
+    """A copy of the live layer (this checkout's, or the one at `commit`) applied with
+    `terragrunt run --all apply` (Terraform) onto an emulated cloud with a data plane; settings
+    are edits to live/local/env.hcl's locals."""
 
-    def __init__(self, workdir: Path, image: Image) -> None:
+    def __init__(self, workdir: Path, image: Image, commit: str | None = None) -> None:
         self.image = image
         self.cloud = EmulatedCloud(workdir / "cloud", data_plane=True).start()
         if not self.cloud.data_plane:
@@ -147,7 +149,12 @@ class LiveStack:
             raise AssertionError(
                 f"the data plane did not start: {self.cloud.data_plane_off_reason}"
             )
-        self.env_dir = copy_layer(workdir / "layer") / "live" / "local"
+        if commit is None:
+            layer = copy_layer(workdir / "layer")
+        else:
+            git_export(commit, workdir / "layer", "root.hcl", "mise.toml", "live", "modules")
+            layer = workdir / "layer"
+        self.env_dir = layer / "live" / "local"
         terraform = shutil.which("terraform")
         assert terraform is not None, "terraform is not on PATH"
         self.tg = Terragrunt(dict(self.cloud.env))
@@ -184,10 +191,13 @@ class LiveStack:
         assert done.returncode == 0, f"{step}:\n{done.output[-6000:]}"
 
     def credentials(self) -> dict[str, rc.Credential]:
-        gateway = self.tg.output(self.env_dir / "api-gateway")
-        tokens = self.tg.output(self.env_dir / "container-instance")["url_tokens"]
+        if (self.env_dir / "service").is_dir():
+            gateway = instance = self.tg.output(self.env_dir / "service")
+        else:  # the two-unit layout
+            gateway = self.tg.output(self.env_dir / "api-gateway")
+            instance = self.tg.output(self.env_dir / "container-instance")
         base = f"{gateway['endpoint_base_url']}{MCP_PATH}?{gateway['token_query_parameter']}="
-        urls = {name: {"url": base + token} for name, token in tokens.items()}
+        urls = {name: {"url": base + token} for name, token in instance["url_tokens"].items()}
         return credentials(self.cloud.state_dir, urls)
 
     def wait_answering(self, url: str) -> None:

@@ -3,8 +3,9 @@ through the gateway every 200 ms while the deployment is changed one apply at a 
 tag back, size, token added / client switched / old token retired). No call made with a valid
 token may fail, for deploy/ (`terraform apply`) and for live/local (`terragrunt run --all
 apply`); a retired token gets 403 right after its step. The same client against the design
-before day two (the modules at PRE_ROLLOUT_COMMIT, replaced in place) must see failed calls
-during a tag change: the test tells the designs apart.
+before day two (the modules at PRE_ROLLOUT_COMMIT, replaced in place), and against live/'s
+layout before the service unit (TWO_UNIT_COMMIT, instance and gateway in two states), must see
+failed calls during a tag change: the test tells the designs apart.
 
 The delays are OCI's (emulator/README.md, "Pace") scaled by PACE; none is zero. Figures (how
 long each step took, calls answered/failed) are printed by benchmarks/rollouts.py.
@@ -32,9 +33,15 @@ def paced(monkeypatch) -> None:
 
 @pytest.fixture
 def live_stack(paced, tmp_path, e2e_image):
-    stack = steps.LiveStack(tmp_path / "live", e2e_image)
-    yield stack
-    stack.close()
+    stacks: list[steps.LiveStack] = []
+
+    def make(commit: str | None = None) -> steps.LiveStack:
+        stacks.append(steps.LiveStack(tmp_path / f"live-{len(stacks)}", e2e_image, commit))
+        return stacks[-1]
+
+    yield make
+    for stack in stacks:
+        stack.close()
 
 
 def day_two(runner, form: int) -> rc.CallingClient:
@@ -82,28 +89,36 @@ def test_deploy_rolls_out_and_rotates_without_a_failed_call(paced, stack_factory
     assert_refused(runner.ca, first_url)
 
 
-# Known gap, kept visible: in live/ the container-instance and api-gateway units have separate
-# states, so `run --all apply` deletes the old instance (the end of its create_before_destroy)
-# before the api-gateway unit moves the backend: ~6 s of 502 per step (live/README.md, "Known
-# gap"). strict: the day this passes, the marker must go.
-@pytest.mark.xfail(
-    strict=True,
-    reason="live/: the two units' separate applies leave a gap between the old instance's "
-    "delete and the gateway's move (issue 15 left open)",
-)
-def test_live_local_rolls_out_without_a_failed_call(live_stack):
-    """One step (the image tag) is enough to show the gap; deploy/ runs every step."""
-    live_stack.apply("first deploy")
-    (first,) = live_stack.credentials().values()
-    live_stack.wait_answering(first.url)
+def live_tag_change(stack: steps.LiveStack) -> rc.CallingClient:
+    """One step (the image tag) on live/local, a client calling throughout; deploy/ runs every
+    step, and live/ differs from it only in how the instance and the gateway are applied."""
+    stack.apply("first deploy")
+    (first,) = stack.credentials().values()
+    stack.wait_answering(first.url)
     step, *settings = steps.IMAGE_AND_SIZE[0]
-    with rc.calling(first, live_stack.ca, steps.MAX_CALLS, steps.MAX_S, step) as client:
-        live_stack.apply(step, client, **settings[1])
+    with rc.calling(first, stack.ca, steps.MAX_CALLS, steps.MAX_S, step) as client:
+        stack.apply(step, client, **settings[1])
         client.step = "after the last step"
         time.sleep(2)
-    print("\n" + rc.report(client, live_stack.durations))
-    assert all(f.answered > 0 for f in client.figures()), rc.report(client, live_stack.durations)
-    assert not client.failed(), rc.report(client, live_stack.durations)
+    print("\n" + rc.report(client, stack.durations))
+    assert all(f.answered > 0 for f in client.figures()), rc.report(client, stack.durations)
+    return client
+
+
+def test_live_local_rolls_out_without_a_failed_call(live_stack):
+    """The service unit holds the instance and the gateway: one state, so the old instance is
+    deleted only after the gateway moved to the new one."""
+    stack = live_stack()
+    client = live_tag_change(stack)
+    assert not client.failed(), rc.report(client, stack.durations)
+
+
+def test_live_two_unit_layout_fails_calls_during_a_tag_change(live_stack):
+    """The same step on the layout before the service unit (two units, two states): `run --all`
+    deleted the old instance before the gateway's unit moved the backend."""
+    stack = live_stack(steps.TWO_UNIT_COMMIT)
+    client = live_tag_change(stack)
+    assert client.failed(), rc.report(client, stack.durations)
 
 
 def test_todays_design_fails_calls_during_a_tag_change(paced, stack_factory, tmp_path):

@@ -4,7 +4,8 @@ Terragrunt resolves includes, locals, functions and mock outputs (`render --json
 graph (`find --dag --json`); these checks hold what it does not check itself: that every input
 is a variable of the unit's module and every required variable is set, that mocks name real
 outputs and never reach apply, that env.hcl values reach the inputs meant for them, the home
-region, the state backend per engine, the apply order, the tool pins and the README.
+region, the state backend per engine, the apply order, the container instance and its gateway
+in one state (rollouts), the tool pins and the README.
 `check_live(tg, repo)` returns a list of problems (empty = consistent), each naming the unit,
 the value and what was expected; the tests run it on the repository and on broken copies.
 """
@@ -23,14 +24,13 @@ from typing import Any
 import hcl2
 from terragrunt_cli import Terragrunt, TerragruntError
 
-UNITS = ("network", "object-storage", "iam", "container-instance", "api-gateway")
+UNITS = ("network", "object-storage", "iam", "service")
 ENVIRONMENTS = ("dev", "prod", "local")
 # Intended apply order, layer by layer (units in one layer may run in parallel).
 ORDER = (
     frozenset({"network", "iam"}),
     frozenset({"object-storage"}),
-    frozenset({"container-instance"}),
-    frozenset({"api-gateway"}),
+    frozenset({"service"}),
 )
 # Orderings the cloud needs, whatever outputs the configuration passes: unit -> units that must
 # be applied before it, and why.
@@ -39,8 +39,9 @@ MUST_FOLLOW = {
         "iam": "OCI refuses the bucket's lifecycle rules until iam's Object Storage service "
         "policy exists",
     },
-    "container-instance": {
-        "iam": "its image pull from OCIR is refused until iam's `read repos` policy exists",
+    "service": {
+        "iam": "its instance's image pull from OCIR is refused until iam's `read repos` policy "
+        "exists",
     },
 }
 # Inputs that must come straight from env.hcl: unit -> {input: env.hcl local}.
@@ -58,7 +59,7 @@ ENV_INPUTS = {
         "propagation_wait_seconds": "iam_propagation_wait_seconds",
     },
     "object-storage": {"bucket_name": "bucket_name", "kms_key_id": "kms_key_id"},
-    "container-instance": {
+    "service": {
         "region": "region",
         "image_namespace": "image_namespace",
         "image_repository_name": "image_repository_name",
@@ -66,8 +67,6 @@ ENV_INPUTS = {
         "ocpus": "container_ocpus",
         "memory_in_gbs": "container_memory_in_gbs",
         "url_token_generations": "url_token_generations",
-    },
-    "api-gateway": {
         "execution_log_enabled": "execution_log_enabled",
         "token_transport": "token_transport",
     },
@@ -119,6 +118,38 @@ def read_module(module_dir: Path) -> ModuleInterface:
                     if isinstance(spec, dict):
                         providers[name] = _unquote(spec.get("source", ""))
     return ModuleInterface(variables, outputs, providers)
+
+
+def modules_called(module_dir: Path) -> set[str]:
+    """The module itself and every local module it calls, transitively, by folder name."""
+    names = {module_dir.name}
+    for path in sorted(module_dir.glob("*.tf")):
+        with path.open() as handle:
+            doc = hcl2.load(handle)
+        for block in doc.get("module", []):
+            for body in block.values():
+                source = str(_unquote(body.get("source", "")))
+                if source.startswith("../"):
+                    names |= modules_called((module_dir / source).resolve())
+    return names
+
+
+def check_rollout_state(name: str, held: dict[str, set[str]]) -> list[str]:
+    """The unit that holds the container instance holds the gateway too (held: unit -> modules
+    its module calls): create_before_destroy deletes the old instance after the resources that
+    depend on the new one are updated, but only within one state. Across two units, `run --all`
+    deletes it before the gateway's unit moves the backend: failed calls during every rollout."""
+    problems: list[str] = []
+    for unit, modules in sorted(held.items()):
+        pair = {"container-instance", "api-gateway"} & modules
+        if len(pair) == 1:
+            (alone,) = pair
+            (other,) = {"container-instance", "api-gateway"} - pair
+            problems.append(
+                f"{name}/{unit}: holds modules/{alone} without modules/{other}: in two states a "
+                "rollout deletes the old instance before the gateway moves to the new one"
+            )
+    return problems
 
 
 def env_values(tg: Terragrunt, live: Path) -> dict[str, dict[str, Any]]:
@@ -442,6 +473,7 @@ def check_env(
         if unit not in rendered
     ]
     modules: dict[str, ModuleInterface] = {}
+    held: dict[str, set[str]] = {}
     for unit, config in rendered.items():
         label = f"{name}/{unit}"
         module_dir = module_dir_of(config)
@@ -454,6 +486,8 @@ def check_env(
             problems.append(f"{label}: source {module_dir} is not under {repo / 'modules'}")
         else:
             modules[unit] = read_module(module_dir)
+            held[unit] = modules_called(module_dir)
+    problems += check_rollout_state(name, held)
     for unit, config in sorted(rendered.items()):
         label = f"{name}/{unit}"
         module = modules.get(unit)

@@ -8,6 +8,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 # What a run of the live layer reads: the root, the environments, the modules, the pins.
 LAYER = ("root.hcl", "mise.toml", "live", "modules")
+# The last commit whose live/ had the container instance and the gateway in two units (two
+# states), as environments applied before the service unit have it (live/README.md, "Upgrading
+# from the two-unit layout").
+TWO_UNIT_COMMIT = "19a040d4f9c2d664d4abb067f7750b70652487e7"
 _IGNORED = shutil.ignore_patterns(
     ".terraform", ".terragrunt-cache", "*.tfstate*", ".terraform.lock.hcl"
 )

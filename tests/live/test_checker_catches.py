@@ -50,12 +50,12 @@ def test_consistent_copy_has_no_problems(layer: Path, tg: Terragrunt) -> None:
 BREAKS: dict[str, tuple[Break, tuple[str, ...], str]] = {
     "unknown input": (
         lambda c: edit(
-            c / "live/_envcommon/api-gateway.hcl",
+            c / "live/_envcommon/service.hcl",
             "inputs = {",
             'inputs = {\n  backend_hostname = "galley.internal"',
         ),
         ("dev",),
-        r"dev/api-gateway: input 'backend_hostname' is not a variable of module",
+        r"dev/service: input 'backend_hostname' is not a variable of module",
     ),
     "required variable missing": (
         lambda c: _drop(
@@ -67,13 +67,13 @@ BREAKS: dict[str, tuple[Break, tuple[str, ...], str]] = {
     ),
     "dependency output that does not exist": (
         lambda c: edit(
-            c / "live/_envcommon/api-gateway.hcl",
-            "dependency.container_instance.outputs.private_ip",
-            "dependency.container_instance.outputs.private_ip_address",
+            c / "live/_envcommon/service.hcl",
+            "dependency.network.outputs.public_subnet_id",
+            "dependency.network.outputs.public_subnet_ocid",
         ),
         ("dev",),
-        r'dev: terragrunt hcl validate: Unsupported attribute: .*"private_ip_address".*'
-        r"api-gateway\.hcl:26",
+        r'dev: terragrunt hcl validate: Unsupported attribute: .*"public_subnet_ocid".*'
+        r"service\.hcl:39",
     ),
     "mock output that is not an output": (
         lambda c: edit(
@@ -104,7 +104,7 @@ BREAKS: dict[str, tuple[Break, tuple[str, ...], str]] = {
     "dependency cycle": (
         lambda c: (c / "live/_envcommon/network.hcl").write_text(
             (c / "live/_envcommon/network.hcl").read_text()
-            + '\ndependency "gateway" {\n  config_path = "../api-gateway"\n'
+            + '\ndependency "gateway" {\n  config_path = "../service"\n'
             '  mock_outputs = { gateway_id = "ocid1.apigateway.oc1.iad.aaaaaaaamockgw00000000" }\n'
             '  mock_outputs_allowed_terraform_commands = ["validate", "plan"]\n}\n'
         ),
@@ -112,9 +112,9 @@ BREAKS: dict[str, tuple[Break, tuple[str, ...], str]] = {
         r"dev: terragrunt find: .*Cycle detected in dependency graph",
     ),
     "unit missing": (
-        lambda c: shutil.rmtree(c / "live/prod/api-gateway"),
+        lambda c: shutil.rmtree(c / "live/prod/service"),
         ("prod",),
-        r"prod: units missing: \['api-gateway'\]",
+        r"prod: units missing: \['service'\]",
     ),
     "source without module": (
         lambda c: edit(c / "live/_envcommon/network.hcl", "modules//network", "modules//vcn"),
@@ -153,14 +153,14 @@ BREAKS: dict[str, tuple[Break, tuple[str, ...], str]] = {
         ("dev",),
         r"object-storage: not ordered after iam",
     ),
-    "container-instance not ordered after iam": (
+    "service not ordered after iam": (
         # Through object-storage it would still come after iam: drop both edges.
         lambda c: (
-            _drop_dependency(c / "live/_envcommon/container-instance.hcl", "iam"),
+            _drop_dependency(c / "live/_envcommon/service.hcl", "iam"),
             _drop_dependency(c / "live/_envcommon/object-storage.hcl", "iam"),
         ),
         ("dev",),
-        r"container-instance: not ordered after iam",
+        r"service: not ordered after iam",
     ),
     "repository compartment not passed to iam": (
         lambda c: _drop(
@@ -172,30 +172,30 @@ BREAKS: dict[str, tuple[Break, tuple[str, ...], str]] = {
     ),
     "env input wired to the wrong local": (
         lambda c: edit(
-            c / "live/_envcommon/container-instance.hcl",
+            c / "live/_envcommon/service.hcl",
             "= local.env.container_ocpus",
             "= local.env.container_memory_in_gbs",
         ),
         ("prod",),
-        r"prod/container-instance: input ocpus=8, env.hcl's container_ocpus is 2",
+        r"prod/service: input ocpus=8, env.hcl's container_ocpus is 2",
     ),
     "image repository differs between the units": (
         lambda c: edit(
-            c / "live/_envcommon/container-instance.hcl",
+            c / "live/_envcommon/service.hcl",
             "image_repository_name = local.env.image_repository_name",
             'image_repository_name = "galley-other"',
         ),
         ("dev",),
-        r"dev/container-instance: input image_repository_name='galley-other', env\.hcl's "
+        r"dev/service: input image_repository_name='galley-other', env\.hcl's "
         r"image_repository_name is 'galley'",
     ),
     "execution logs not wired": (
         lambda c: _drop(
-            c / "live/_envcommon/api-gateway.hcl",
+            c / "live/_envcommon/service.hcl",
             "  execution_log_enabled = local.env.execution_log_enabled\n",
         ),
         ("prod",),
-        r"prod/api-gateway: input 'execution_log_enabled' is not set",
+        r"prod/service: input 'execution_log_enabled' is not set",
     ),
     "env.hcl without a local the units read": (
         lambda c: _drop(c / "live/prod/env.hcl", "  image_repository_compartment_id = null\n"),
@@ -221,11 +221,11 @@ BREAKS: dict[str, tuple[Break, tuple[str, ...], str]] = {
     "README order table out of date": (
         lambda c: edit(
             c / "live/README.md",
-            "| container-instance | network, object-storage, iam |",
-            "| container-instance | network, object-storage |",
+            "| service | network, object-storage, iam |",
+            "| service | network, object-storage |",
         ),
         ("dev",),
-        r"unit container-instance needs \['network', 'object-storage'\] in the table",
+        r"unit service needs \['network', 'object-storage'\] in the table",
     ),
     "provider attribute outside the schema": (
         lambda c: edit(
@@ -263,6 +263,15 @@ BREAKS: dict[str, tuple[Break, tuple[str, ...], str]] = {
         ),
         ("local",),
         r"local/network: copy_terraform_lock_file is True with local state",
+    ),
+    "instance and gateway in separate units": (
+        # The layout before day two: the instance's unit without the gateway.
+        lambda c: edit(
+            c / "live/_envcommon/service.hcl", "modules//service", "modules//container-instance"
+        ),
+        ("dev",),
+        r"dev/service: holds modules/container-instance without modules/api-gateway: in two "
+        r"states a rollout deletes the old instance",
     ),
     "root file named terragrunt.hcl": (
         _old_root_name,

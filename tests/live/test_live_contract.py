@@ -70,8 +70,7 @@ def test_unit_graph_runs_in_the_intended_order(tg: Terragrunt, env: str) -> None
         # The bucket's lifecycle rules need iam's Object Storage service policy first.
         "object-storage": {"iam"},
         # The image pull and the bucket access need iam's Galley policy first.
-        "container-instance": {"network", "object-storage", "iam"},
-        "api-gateway": {"network", "container-instance"},
+        "service": {"network", "object-storage", "iam"},
     }
     order = [e["path"] for e in entries]  # --dag lists dependencies first
     for unit, needs in graph.items():
@@ -83,11 +82,9 @@ def test_dag_graph_draws_the_same_edges(tg: Terragrunt) -> None:
     edges = set(re.findall(r'"([\w-]+)" -> "([\w-]+)"', dot))
     assert edges == {
         ("object-storage", "iam"),
-        ("container-instance", "network"),
-        ("container-instance", "object-storage"),
-        ("container-instance", "iam"),
-        ("api-gateway", "network"),
-        ("api-gateway", "container-instance"),
+        ("service", "network"),
+        ("service", "object-storage"),
+        ("service", "iam"),
     }
 
 
@@ -149,10 +146,9 @@ def test_every_env_value_reaches_its_input(layer: Path, tg: Terragrunt) -> None:
 def test_one_image_repository_and_execution_logs_in_prod_only(tg: Terragrunt) -> None:
     for env in ENVIRONMENTS:
         iam = tg.render(LIVE / env / "iam")["inputs"]
-        instance = tg.render(LIVE / env / "container-instance")["inputs"]
-        assert iam["image_repository_name"] == instance["image_repository_name"] == "galley"
-        gateway = tg.render(LIVE / env / "api-gateway")["inputs"]
-        assert gateway["execution_log_enabled"] is (env == "prod"), env
+        service = tg.render(LIVE / env / "service")["inputs"]
+        assert iam["image_repository_name"] == service["image_repository_name"] == "galley"
+        assert service["execution_log_enabled"] is (env == "prod"), env
 
 
 @pytest.mark.parametrize(("env", "kind"), [("dev", "oci"), ("prod", "oci"), ("local", "local")])
@@ -165,7 +161,7 @@ def test_backend_kind_per_environment(tg: Terragrunt, env: str, kind: str) -> No
         assert rendered["terraform"]["copy_terraform_lock_file"] is (kind != "local")
     if kind == "local":
         path = Path(backend["local"]["path"])
-        assert path == REPO / ".local/terragrunt-state/live/local/api-gateway/terraform.tfstate"
+        assert path == REPO / ".local/terragrunt-state/live/local/service/terraform.tfstate"
 
 
 @pytest.mark.parametrize("env", ["dev", "prod"])

@@ -63,18 +63,18 @@ def test_local_environment_apply_plan_output_destroy(layer: Path, oci_cloud, eng
     assert plan.returncode == 0, plan.output[-4000:]
 
     outputs = {unit: tg.output(env_dir / unit) for unit in UNITS}
-    endpoint = tg.run(env_dir / "api-gateway", "output", "-raw", "endpoint_base_url").stdout
-    assert endpoint == outputs["api-gateway"]["endpoint_base_url"]
+    endpoint = tg.run(env_dir / "service", "output", "-raw", "endpoint_base_url").stdout
+    assert endpoint == outputs["service"]["endpoint_base_url"]
     assert endpoint.startswith("https://") and endpoint.endswith("/galley")
 
     # Outputs are wired from unit to unit, never from the mocks.
     (instance,) = oci_cloud.resources("oci_container_instances_container_instance")
-    assert instance["id"] == outputs["container-instance"]["container_instance_id"]
+    assert instance["id"] == outputs["service"]["container_instance_id"]
     assert instance["attrs"]["vnics"][0]["subnet_id"] == outputs["network"]["private_subnet_id"]
     (gateway,) = oci_cloud.resources("oci_apigateway_gateway")
     assert gateway["attrs"]["subnet_id"] == outputs["network"]["public_subnet_id"]
     (deployment,) = oci_cloud.resources("oci_apigateway_deployment")
-    backend_ip = outputs["container-instance"]["private_ip"]
+    backend_ip = outputs["service"]["private_ip"]
     routes = deployment["attrs"]["specification"][0]["routes"]
     assert routes and all(f"http://{backend_ip}:" in r["backend"][0]["url"] for r in routes)
     bucket = outputs["object-storage"]["bucket_name"]
@@ -182,7 +182,7 @@ def test_destroy_works_on_a_half_applied_environment(layer: Path, oci_cloud) -> 
 def test_apply_never_uses_mocks(layer: Path, oci_cloud) -> None:
     """A unit whose dependencies are not applied is not applied with their stand-ins."""
     tg = _terragrunt(oci_cloud, "terraform")
-    result = tg.run(layer / "live/local/container-instance", "apply", "-auto-approve", check=False)
+    result = tg.run(layer / "live/local/service", "apply", "-auto-approve", check=False)
     assert result.returncode != 0
     assert "is a dependency of" in result.output and "but detected no outputs" in result.output
     assert oci_cloud.resources("oci_container_instances_container_instance") == []

@@ -26,7 +26,14 @@ ENGINES = {"terraform": "terraform", "opentofu": "tofu"}
 # Which engine a cloud's environment is for: conftest.py sets it per parametrized engine, and
 # terraform() below runs that engine, so a test's code names no engine.
 ENGINE_ENV = "GALLEY_TEST_ENGINE"
-MODULE_NAMES = ("network", "object-storage", "iam", "container-instance", "api-gateway")
+MODULE_NAMES = (
+    "network",
+    "object-storage",
+    "iam",
+    "container-instance",
+    "api-gateway",
+    "service",
+)
 
 COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaatestcompartment"
 SUBNET = "ocid1.subnet.oc1.iad.aaaaaaaatestsubnet"

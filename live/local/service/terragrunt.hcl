@@ -3,6 +3,6 @@ include "root" {
 }
 
 include "envcommon" {
-  path           = "${get_terragrunt_dir()}/../../_envcommon/api-gateway.hcl"
+  path           = "${get_terragrunt_dir()}/../../_envcommon/service.hcl"
   merge_strategy = "deep"
 }

@@ -1,11 +1,14 @@
-# Shared settings of the container-instance unit: Galley in the private subnet.
+# Shared settings of the service unit: Galley's container instance in the private subnet and the
+# public HTTPS gateway in front of it, in one state (modules/service). A rollout replaces the
+# instance create-before-destroy, and in one state the gateway moves to the new instance before
+# the old one is deleted; as two units, `run --all` deleted it first (live/README.md).
 locals {
   env   = read_terragrunt_config(find_in_parent_folders("env.hcl")).locals
   mocks = read_terragrunt_config("${get_terragrunt_dir()}/../../_envcommon/mock_outputs.hcl").locals
 }
 
 terraform {
-  source = "${dirname(find_in_parent_folders("root.hcl"))}/modules//container-instance"
+  source = "${dirname(find_in_parent_folders("root.hcl"))}/modules//service"
 }
 
 dependency "network" {
@@ -32,7 +35,8 @@ dependency "iam" {
 
 inputs = {
   region                = local.env.region
-  subnet_id             = dependency.network.outputs.private_subnet_id
+  private_subnet_id     = dependency.network.outputs.private_subnet_id
+  public_subnet_id      = dependency.network.outputs.public_subnet_id
   image_namespace       = local.env.image_namespace
   image_repository_name = local.env.image_repository_name # the repository iam's policy names
   image_tag             = local.env.image_tag
@@ -42,4 +46,8 @@ inputs = {
   bucket_namespace      = dependency.object_storage.outputs.bucket_namespace
   policy_id             = dependency.iam.outputs.policy_id
   url_token_generations = local.env.url_token_generations
+  token_transport       = local.env.token_transport
+  # The deployment's OCI Logging `execution` log (errors of the gateway itself, never the URL
+  # and its token): a log group and a log, kept log_retention_days.
+  execution_log_enabled = local.env.execution_log_enabled
 }
