@@ -30,6 +30,8 @@ module "object_storage" {
   kms_key_id     = var.kms_key_id
 
   previous_version_retention_days = var.previous_version_retention_days
+  versioning                      = var.bucket_versioning
+  retention_rules                 = var.retention_rules
   # The bucket (with a customer-managed key) and its lifecycle rules need the Object Storage
   # service's own rights first.
   service_policy_id = module.iam.service_policy_id

@@ -109,6 +109,23 @@ variable "previous_version_retention_days" {
   default     = null
 }
 
+variable "bucket_versioning" {
+  description = "Versioning of the bucket: Enabled, Disabled or Suspended. null = the module's default (Enabled). Retention rules need Disabled (new bucket) or Suspended (existing one)."
+  type        = string
+  default     = null
+}
+
+variable "retention_rules" {
+  description = "Retention rules of the bucket (modules/object-storage): objects nobody, Galley included, can delete or overwrite for a duration. null = none."
+  type = list(object({
+    display_name     = string
+    time_amount      = optional(number)
+    time_unit        = optional(string, "DAYS")
+    time_rule_locked = optional(string)
+  }))
+  default = null
+}
+
 variable "image_tag" {
   description = "Tag of the Galley image in OCIR (ocir.<region>.oci.oraclecloud.com/<namespace>/galley:<tag>). null = the module's default."
   type        = string

@@ -28,7 +28,7 @@ from typing import Any
 import anyio
 import docker.errors
 import httpx
-from local_emulator import require_schema_dir
+from local_emulator import add_dynamic_group, require_schema_dir
 from oci_emulator.dataplane import daemon, endpoints
 from oci_emulator.harness import EmulatedCloud
 from oci_emulator.pace import PACE_ENV
@@ -291,6 +291,7 @@ def main(argv: list[str] | None = None) -> int:
     tf_vars += paced_waits()
     with EmulatedCloud(state_dir, mode=args.mode) as cloud:
         write_tfvars(root_dir, cloud.tenancy_id)
+        add_dynamic_group(cloud, root_dir / "terraform.tfvars")
         terraform(root_dir, cloud.env, "init", "-input=false", "-no-color")
         client = start_data_plane(args, state_dir)
         terraform(root_dir, cloud.env, "plan", "-input=false", "-no-color", "-out=tfplan", *tf_vars)

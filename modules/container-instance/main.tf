@@ -51,10 +51,16 @@ locals {
   graceful_shutdown_timeout_in_seconds = 30
   shutdown_grace_seconds               = max(1, local.graceful_shutdown_timeout_in_seconds - 5)
 
+  # The bundled `oci` CLI (OCI_CLI_AUTH) and Terraform's OCI provider in Galley's runs (OCI_AUTH,
+  # the env default of the provider's `auth`) sign with the instance's resource principal, which
+  # OCI injects as OCI_RESOURCE_PRINCIPAL_*; without them both look for a ~/.oci/config the
+  # image does not have. A value in environment_variables wins.
+  resource_principal = { OCI_CLI_AUTH = "resource_principal", OCI_AUTH = "ResourcePrincipal" }
+
   # Only the token's digest goes into the instance: its environment is readable by anyone with
   # `read compute-container-family` (GetContainer), Galley's own policy included. The plaintext
   # stays in Terraform state and the sensitive url_token output.
-  environment_variables = merge(var.environment_variables, {
+  environment_variables = merge(local.resource_principal, var.environment_variables, {
     GALLEY_HOST                   = "0.0.0.0"
     GALLEY_PORT                   = tostring(var.galley_port)
     GALLEY_DATA_DIR               = var.galley_data_dir

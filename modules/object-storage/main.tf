@@ -30,13 +30,40 @@ resource "oci_objectstorage_bucket" "this" {
   name                  = local.bucket_name
   access_type           = "NoPublicAccess"
   storage_tier          = "Standard"
-  versioning            = "Enabled"
+  versioning            = var.versioning
   object_events_enabled = true
   kms_key_id            = var.kms_key_id
   freeform_tags         = local.freeform_tags
 
+  # While a rule keeps an object, nobody can delete or overwrite it: not Galley (whose policy has
+  # manage objects but not manage buckets, so it cannot remove a rule either), not an operator.
+  dynamic "retention_rules" {
+    for_each = var.retention_rules
+    content {
+      display_name     = retention_rules.value.display_name
+      time_rule_locked = retention_rules.value.time_rule_locked
+
+      dynamic "duration" {
+        for_each = retention_rules.value.time_amount == null ? [] : [retention_rules.value]
+        content {
+          time_amount = tostring(duration.value.time_amount)
+          time_unit   = duration.value.time_unit
+        }
+      }
+    }
+  }
+
   # With a customer-managed key, OCI creates the bucket only once Object Storage may use the key.
   depends_on = [var.service_policy_id]
+
+  lifecycle {
+    # OCI: no retention rules on a bucket with versioning Enabled, and no Enabled versioning on a
+    # bucket with rules ("Managing Object Versioning").
+    precondition {
+      condition     = length(var.retention_rules) == 0 || var.versioning != "Enabled"
+      error_message = "retention_rules are set with versioning = \"Enabled\": OCI refuses retention rules on a versioned bucket. Set versioning = \"Disabled\" for a new bucket, or \"Suspended\" for an existing versioned one (Enabled can only be suspended)."
+    }
+  }
 }
 
 # Versioning keeps every overwritten or deleted object: previous versions are deleted after

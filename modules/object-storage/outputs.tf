@@ -17,3 +17,8 @@ output "previous_version_retention_days" {
   description = "Days a previous object version is kept before the lifecycle policy deletes it."
   value       = var.previous_version_retention_days
 }
+
+output "retention_rules" {
+  description = "The bucket's retention rules as OCI holds them (display_name, duration, time_rule_locked, retention_rule_id)."
+  value       = oci_objectstorage_bucket.this.retention_rules
+}

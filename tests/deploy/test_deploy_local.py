@@ -93,6 +93,15 @@ def test_deploy_local_serves_mcp_until_destroyed(tmp_path):
         assert f"NODE_EXTRA_CA_CERTS={state_dir.resolve()}/dataplane/ca/ca.pem" in first
         pid = daemon.running_pid(state_dir)
         assert pid is not None  # the data plane outlives the script
+        # deploy-local made README step 2's dynamic group in the emulated tenancy: Galley's own
+        # `oci` calls (resource principal) hold the rights deploy/'s policy grants.
+        from oci_emulator.dataplane.containers import LABEL_CLOUD, cloud_key
+
+        label = f"{LABEL_CLOUD}={cloud_key(state_dir)}"
+        (galley,) = daemon.docker_client().containers.list(filters={"label": label})
+        listing = 'oci os object list --bucket-name "$GALLEY_BUCKET_NAME" 2>&1'
+        code, out = galley.exec_run(["sh", "-c", listing])
+        assert code == 0, out.decode(errors="replace")
 
         again = _deploy(tmp_path, "--check", "--show-token")
         assert "Resources: 0 added, 0 changed, 0 destroyed." in again
@@ -107,9 +116,6 @@ def test_deploy_local_serves_mcp_until_destroyed(tmp_path):
         assert "data plane: stopped (no container, no listener left)" in destroyed
         assert daemon.running_pid(state_dir) is None
         client = daemon.docker_client()
-        from oci_emulator.dataplane.containers import LABEL_CLOUD, cloud_key
-
-        label = f"{LABEL_CLOUD}={cloud_key(state_dir)}"
         assert client.containers.list(all=True, filters={"label": label}) == []
         with pytest.raises(ConnectionRefusedError):
             socket.create_connection(("127.0.0.1", int(port)), timeout=5).close()

@@ -122,6 +122,38 @@ class EmulatedCloud:
             if vcn["attrs"].get(key)
         }
 
+    # --- what a tenancy administrator makes by hand (README, step 2) --------------------------
+
+    def add_dynamic_group(self, ocid: str, compartment_id: str, name: str = "galley") -> None:
+        """The dynamic group `oci iam dynamic-group create` makes, under the id the stack is told
+        (its tfvars), matching container instances in ``compartment_id``; kept if it exists, so
+        that a second deploy is a no-op."""
+        from oci_emulator.oci import api
+
+        with self.store.transaction() as world:
+            if ocid in world.resources:
+                return
+            rule = (
+                "ALL {resource.type='computecontainerinstance', "
+                f"resource.compartment.id='{compartment_id}'}}"
+            )
+            attrs = api.create(
+                "oci_identity_dynamic_group",
+                {
+                    "id": ocid,
+                    "compartment_id": world.tenancy_id,
+                    "name": name,
+                    "description": "Galley container instances",
+                    "matching_rule": rule,
+                },
+                world,
+            )
+            world.resources[ocid] = {
+                "type": "oci_identity_dynamic_group",
+                "id": ocid,
+                "attrs": attrs,
+            }
+
     # --- bucket contents written outside Terraform (a program using the bucket) --------------
 
     def put_object(self, bucket: str, name: str, data: bytes | str = b"") -> dict[str, Any]:

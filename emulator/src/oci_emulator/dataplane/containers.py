@@ -66,6 +66,7 @@ class Observed:
     started_at: float | None
     finished_at: float | None
     ports: dict[int, int] = field(default_factory=dict)  # container port -> loopback port
+    pid: int = 0  # its main process on this machine (0 when not running)
 
     @property
     def up(self) -> bool:
@@ -94,6 +95,7 @@ def _observed(attrs: dict[str, Any]) -> Observed:
         started_at=_timestamp(state.get("StartedAt")),
         finished_at=_timestamp(state.get("FinishedAt")),
         ports=ports,
+        pid=int(state.get("Pid") or 0),
     )
 
 
@@ -160,8 +162,10 @@ class Engine:
         *,
         publish: set[int],
         network_of: str | None,
+        extras: dict[str, Any] | None = None,
     ) -> str:
-        """Create and start one container; its id. Raises ImageMissing."""
+        """Create and start one container; its id. Raises ImageMissing. ``extras``: the resource
+        principal's environment, mounts and host names (services.py)."""
         if not self.has_image(container.image):
             raise ImageMissing(container.image)
         spec = container.fingerprint()
@@ -189,8 +193,13 @@ class Engine:
             options["command"] = list(container.arguments)
         if container.working_directory:
             options["working_dir"] = container.working_directory
+        if extras and not container.resource_principal_disabled:
+            options["environment"] = {**extras["environment"], **options["environment"]}
+            options["volumes"] = extras["volumes"]
         if network_of is None:
             options["ports"] = {f"{port}/tcp": (LOOPBACK, None) for port in sorted(publish)}
+            if extras:  # the instance's other containers share this one's /etc/hosts
+                options["extra_hosts"] = extras["extra_hosts"]
         else:
             options["network_mode"] = f"container:{network_of}"
         with_name = self.client.containers.list(all=True, filters={"name": f"^/{name}$"})

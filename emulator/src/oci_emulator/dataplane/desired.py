@@ -54,6 +54,8 @@ class ContainerSpec:
     arguments: tuple[str, ...]
     working_directory: str | None
     health_checks: tuple[HealthCheck, ...]
+    # OCI gives every container the instance's resource principal unless this is set.
+    resource_principal_disabled: bool = False
 
     def fingerprint(self) -> str:
         """Changes whenever anything that needs a new container changes."""
@@ -77,6 +79,7 @@ class InstanceSpec:
     # set by the provider's work request, oci/work_requests.py).
     state: str = "ACTIVE"
     starts_at: float = 0.0
+    compartment_id: str = ""  # its resource principal's compartment (services.py)
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,7 @@ def _container(raw: dict[str, Any], index: int) -> ContainerSpec:
         health_checks=tuple(
             _health_check(c, n) for n, c in enumerate(raw.get("health_checks") or [], 1)
         ),
+        resource_principal_disabled=raw.get("is_resource_principal_disabled") is True,
     )
 
 
@@ -212,6 +216,7 @@ def instances(resources: Resources) -> list[InstanceSpec]:
                 containers=tuple(_container(c, n) for n, c in enumerate(a.get("containers") or [])),
                 state=state,
                 starts_at=_number(work.get("containers_start_at"), 0.0),
+                compartment_id=str(a.get("compartment_id") or ""),
             )
         )
     return sorted(found, key=lambda spec: spec.id)

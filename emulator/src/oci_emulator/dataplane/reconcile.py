@@ -23,6 +23,7 @@ from oci_emulator.dataplane.ca import CertificateAuthority
 from oci_emulator.dataplane.containers import Engine, ImageMissing, Observed
 from oci_emulator.dataplane.listeners import Listener, PortBook
 from oci_emulator.dataplane.proxy import GatewayApp
+from oci_emulator.dataplane.services import Services
 from oci_emulator.store import Store
 
 log = logging.getLogger("oci_emulator.dataplane")
@@ -51,6 +52,9 @@ class Reconciler:
         self._client = client
         self.addresses = AddressMap()
         self.ca = CertificateAuthority(paths.ca_dir)
+        # OCI's service endpoints inside the instances, for their resource principals.
+        self.services = Services(store, paths.root, self.ca)
+        self._cloud = ("", "", "")  # tenancy, region, namespace of the last snapshot
         self._ports = PortBook(paths.ports)
         self._listeners: dict[str, Listener] = {}
         self._gateway_specs: dict[str, desired.GatewaySpec] = {}
@@ -71,6 +75,7 @@ class Reconciler:
     async def step(self) -> bool:
         """One pass; True while something is in flux (so the next pass comes soon)."""
         world = await asyncio.to_thread(self._store.snapshot)
+        self._cloud = (world.tenancy_id, world.region, world.namespace)
         instances = desired.instances(world.resources)
         gateways = desired.gateways(world.resources)
         observed = await asyncio.to_thread(self._engine.observe)
@@ -80,6 +85,7 @@ class Reconciler:
         self._observed = observed
         self._published = {o.docker_id: o.ports for o in observed}
         self._health_checks(instances, observed)
+        await self._services(instances, observed)
         self.addresses.replace(self._address_entries(instances, observed))
         await self._gateways(gateways)
         self.steps += 1
@@ -127,8 +133,16 @@ class Reconciler:
             seen = current.get(key)
             if seen is None:
                 publish = await self._ports_to_publish(instance)
+                extras = await asyncio.to_thread(
+                    self.services.container_extras, instance, *self._cloud
+                )
                 docker_id = await asyncio.to_thread(
-                    self._engine.create, instance, container, publish=publish, network_of=first
+                    self._engine.create,
+                    instance,
+                    container,
+                    publish=publish,
+                    network_of=first,
+                    extras=extras,
                 )
                 log.info("instance %s: started container %s", instance.id, container.display_name)
                 changed = True
@@ -250,6 +264,26 @@ class Reconciler:
             task.cancel()
         self._health.pop(docker_id, None)
 
+    async def _services(
+        self, instances: list[desired.InstanceSpec], observed: list[Observed]
+    ) -> None:
+        running = {}
+        for instance in instances:
+            first = next(
+                (
+                    o
+                    for o in observed
+                    if o.instance_id == instance.id and o.index == 0 and o.up and o.pid
+                ),
+                None,
+            )
+            if first is not None and first.docker_id not in self._stopping:
+                running[instance.id] = (instance, first.pid)
+        try:
+            await self.services.sync(running, {i.id for i in instances}, self._cloud)
+        except Exception:
+            log.exception("OCI service endpoints: sync failed; retrying")
+
     # --- addresses and gateways ---------------------------------------------------------------
 
     def _address_entries(
@@ -314,6 +348,8 @@ class Reconciler:
     ) -> None:
         report: dict[str, Any] = {
             "ca": str(self._paths.ca_cert),
+            "services_off": self.services.off_reason,
+            "services_errors": dict(self.services.errors),
             "addresses": self.addresses.as_dict(),
             # deployment id -> the time_updated of the specification served (the provider's
             # apply waits for it after a deployment's work request: oci/work_requests.py)
@@ -512,6 +548,7 @@ class Reconciler:
         for listener in self._listeners.values():
             await listener.stop()
         self._listeners.clear()
+        await self.services.shutdown()
         for docker_id in list(self._monitors):
             self._forget_monitors(docker_id)
         for o in await asyncio.to_thread(self._engine.observe):

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import time
 import uuid
 from pathlib import Path
 from typing import Any
 
-from . import propagation
+from . import propagation, retention
 from . import world as w
 from .errors import OciError, invalid, limit_exceeded
 from .iam_policy import Need, service_allowed, service_grant_pending
@@ -83,6 +84,8 @@ def _describe(data: bytes) -> Attrs:
         "content_length": str(len(data)),
         "content_md5": base64.b64encode(hashlib.md5(data).digest()).decode(),  # noqa: S324 - OCI's Content-MD5
         "version_id": str(uuid.uuid4()),
+        # Last-Modified: retention rules keep an object for their duration from it.
+        "modified_at": time.time(),
     }
 
 
@@ -92,6 +95,7 @@ def put(world: w.WorldView, namespace: str, bucket_name: str, name: str, data: b
     _check_name(name)
     key = object_key(namespace, bucket_name, name)
     if key in world.resources:
+        retention.check_change(bucket, world.resources[key]["attrs"], "overwrite")
         _retire(world, bucket, world.resources[key])
     attrs: Attrs = {
         "id": key,
@@ -118,15 +122,17 @@ def remove(world: w.WorldView, namespace: str, bucket_name: str, name: str) -> N
             "ObjectNotFound",
             f"The object '{name}' was not found in the bucket '{bucket_name}'",
         )
+    retention.check_change(bucket, current["attrs"], "delete")
     _retire(world, bucket, current)
     w.drop(world, key)
 
 
 def empty(world: w.WorldView, namespace: str, bucket_name: str) -> int:
     """Remove every object and previous version (what "empty the bucket" does); the count."""
-    find_bucket(world, namespace, bucket_name)
+    bucket = find_bucket(world, namespace, bucket_name)
     held = contents(world, namespace, bucket_name)
     for record in held:
+        retention.check_change(bucket, record["attrs"], "delete")
         w.drop(world, record["id"])
     return len(held)
 
@@ -155,6 +161,7 @@ def object_create(attrs: Attrs, world: w.WorldView) -> Attrs:
     _check_name(attrs.get("object"))
     key = object_key(attrs["namespace"], attrs["bucket"], attrs["object"])
     if key in world.resources and world.resources[key]["type"] == OBJECT:
+        retention.check_change(bucket, world.resources[key]["attrs"], "overwrite")
         _retire(world, bucket, world.resources[key])
     described = _describe(_data(attrs))
     md5 = attrs.get("content_md5")
@@ -189,19 +196,22 @@ def object_update(prior: Attrs, attrs: Attrs, world: w.WorldView) -> Attrs:
 def object_delete(attrs: Attrs, world: w.WorldView) -> None:
     """As the provider does: delete the object, or every version of it when asked to."""
     key = str(attrs.get("id"))
-    if attrs.get("delete_all_object_versions"):
-        for record in contents(world, attrs.get("namespace"), attrs.get("bucket")):
-            if record["type"] == VERSION and record["attrs"].get("object") == attrs.get("object"):
-                w.drop(world, record["id"])
-        return
-    current = world.resources.get(key)
     buckets = [
         b
         for b in w.of_type(world, BUCKET)
         if (b["attrs"].get("namespace"), b["attrs"].get("name"))
         == (attrs.get("namespace"), attrs.get("bucket"))
     ]
+    if attrs.get("delete_all_object_versions"):
+        for record in contents(world, attrs.get("namespace"), attrs.get("bucket")):
+            if record["type"] == VERSION and record["attrs"].get("object") == attrs.get("object"):
+                if buckets:
+                    retention.check_change(buckets[0], record["attrs"], "delete")
+                w.drop(world, record["id"])
+        return
+    current = world.resources.get(key)
     if current is not None and buckets:
+        retention.check_change(buckets[0], current["attrs"], "delete")
         _retire(world, buckets[0], current)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from . import propagation
+from . import propagation, retention
 from . import world as w
 from .errors import OciError, conflict, invalid
 from .iam_policy import Need, service_allowed, service_grant_pending
@@ -54,11 +54,11 @@ def _validate(attrs: Attrs, world: w.WorldView, prior: Attrs | None = None) -> N
         "kms_key_id"
     ):
         _check_key(require_ocid("kms_key_id", attrs["kms_key_id"], "key"), world)
-    if attrs.get("retention_rules") and attrs.get("versioning") == "Enabled":
-        raise invalid(
-            f"bucket {name} has versioning Enabled; retention rules cannot be added "
-            "to a bucket with versioning on"
-        )
+    retention.check_rules(
+        list((prior or {}).get("retention_rules") or []),
+        list(attrs.get("retention_rules") or []),
+        attrs.get("versioning"),
+    )
 
 
 def _check_key(key_id: str, world: w.WorldView) -> None:
