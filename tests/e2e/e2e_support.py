@@ -41,6 +41,11 @@ class Stack:
         if root is None:
             root = deploy_local.sync_sources(workdir / "work")
             deploy_local.write_tfvars(root, self.cloud.tenancy_id)
+            # deploy/'s own waits sized to the emulated pace, as deploy-local sizes them: the IAM
+            # wait stays above the paced propagation delay and a rollout still waits for a
+            # healthy instance, without a newcomer's 60 s at OCI's pace. A -var still wins.
+            paced = (arg.removeprefix("-var=") for arg in deploy_local.paced_waits())
+            (root / "paced_waits.auto.tfvars").write_text("".join(f"{v}\n" for v in paced))
         self.root = root
         self._tags: list[str] = []
         self.terraform("init", "-input=false")

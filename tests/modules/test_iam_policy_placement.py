@@ -33,6 +33,8 @@ def _iam_vars(oci_cloud, tree, policy_compartment):
         "dynamic_group_id": tfs.random_ocid("dynamicgroup"),
         "bucket_name": "galley-abc12345",
         "region": "us-ashburn-1",
+        # Placement is the point here, not the wait: the module's 60 s default sleeps for real.
+        "propagation_wait_seconds": tfs.BASE_VARS["iam"]["propagation_wait_seconds"],
     }
 
 
@@ -105,6 +107,7 @@ def test_work_compartment_above_galley_fails_at_plan(work, oci_cloud, tree, tmp_
         "dynamic_group_id": tfs.random_ocid("dynamicgroup"),
         "bucket_name": "galley-abc12345",
         "region": "us-ashburn-1",
+        "propagation_wait_seconds": tfs.BASE_VARS["iam"]["propagation_wait_seconds"],
     }
     tf = tfs.terraform(tfs.module_copy(tmp_path, "iam"), oci_cloud.env)
     with pytest.raises(tftest.TerraformTestError) as failure:
