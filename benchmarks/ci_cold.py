@@ -20,6 +20,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 REPO = Path(__file__).resolve().parent.parent
 GOAL_S = 12 * 60
@@ -60,25 +61,49 @@ def run_ci(clone: Path, scratch: Path, log: Path) -> tuple[float, int]:
     return time.perf_counter() - started, done.returncode
 
 
-def report(total: float, returncode: int, log: Path) -> None:
-    text = log.read_text(errors="replace")
-    summary = _PYTEST_SUMMARY.findall(text)
+class ColdRun(NamedTuple):
+    total_s: float
+    returncode: int
+    tests_s: float  # pytest's own figure; nan without a pytest summary
+    outcome: str
+    log: Path
+
+
+def measure(*, prune: bool = False, keep: bool = False) -> ColdRun:
+    """One cold run: a fresh clone, empty Go caches (and Docker's with ``prune``)."""
+    if prune:
+        prune_docker()
+    scratch = Path(tempfile.mkdtemp(prefix="ci-cold-"))
+    log = Path(tempfile.gettempdir()) / f"ci-cold-{int(time.time())}.log"
+    try:
+        total, returncode = run_ci(fresh_clone(scratch), scratch, log)
+    finally:
+        if not keep:
+            # The Go module cache is read-only by design; make it removable.
+            subprocess.run(["chmod", "-R", "u+w", str(scratch)], check=False)
+            shutil.rmtree(scratch, ignore_errors=True)
+    summary = _PYTEST_SUMMARY.findall(log.read_text(errors="replace"))
     tests_s = float(summary[-1][1]) if summary else float("nan")
-    print(f"cpus: {os.cpu_count()}  load average at the end: {os.getloadavg()[0]:.1f}")
     outcome = summary[-1][0] if summary else "no pytest summary"
-    print(f"scripts/test exit code: {returncode}  ({outcome})")
+    return ColdRun(total, returncode, tests_s, outcome, log)
+
+
+def report(run: ColdRun) -> None:
+    print(f"cpus: {os.cpu_count()}  load average at the end: {os.getloadavg()[0]:.1f}")
+    print(f"scripts/test exit code: {run.returncode}  ({run.outcome})")
     print(
-        f"cold CI: {total / 60:.1f} min (goal <= {GOAL_S / 60:.0f} min; "
-        f"before: {BASELINE_S / 60:.1f} min, ratio {total / BASELINE_S:.2f})"
+        f"cold CI: {run.total_s / 60:.1f} min (goal <= {GOAL_S / 60:.0f} min; "
+        f"before: {BASELINE_S / 60:.1f} min, ratio {run.total_s / BASELINE_S:.2f})"
     )
-    print(f"  set-up (tools, engine, packages): {(total - tests_s) / 60:.1f} min")
-    print(f"  tests (pytest): {tests_s / 60:.1f} min")
+    print(f"  set-up (tools, engine, packages): {(run.total_s - run.tests_s) / 60:.1f} min")
+    print(f"  tests (pytest): {run.tests_s / 60:.1f} min")
+    text = run.log.read_text(errors="replace")
     slowest = text.split("slowest 40 durations", 1)[-1].splitlines()[1:41]
     print("slowest tests:")
     for line in slowest:
         if line.strip() and not line.startswith("="):
             print(f"  {line.strip()}")
-    print(f"full log: {log}")
+    print(f"full log: {run.log}")
 
 
 def main() -> int:
@@ -86,20 +111,9 @@ def main() -> int:
     parser.add_argument("--prune-docker", action="store_true", help="empty the Docker cache too")
     parser.add_argument("--keep", action="store_true", help="keep the clone and caches")
     args = parser.parse_args()
-    if args.prune_docker:
-        prune_docker()
-    scratch = Path(tempfile.mkdtemp(prefix="ci-cold-"))
-    log = Path(tempfile.gettempdir()) / f"ci-cold-{int(time.time())}.log"
-    try:
-        clone = fresh_clone(scratch)
-        total, returncode = run_ci(clone, scratch, log)
-        report(total, returncode, log)
-        return returncode
-    finally:
-        if not args.keep:
-            # The Go module cache is read-only by design; make it removable.
-            subprocess.run(["chmod", "-R", "u+w", str(scratch)], check=False)
-            shutil.rmtree(scratch, ignore_errors=True)
+    run = measure(prune=args.prune_docker, keep=args.keep)
+    report(run)
+    return run.returncode
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@ gateway adds to a request compared with calling Galley directly (loopback, keep-
 
     uv run python benchmarks/e2e_latency.py [--requests 2000]
 
-Goals (issue 9): apply -> first MCP call <= 15 s; gateway p50 overhead <= 2 ms.
+The apply runs at deploy-local's pace (OCI_EMULATOR_PACE, else 0.1 of OCI's delays) with its
+waits; issue 9's 15 s goal for it predates OCI's pace in the emulator. Goal: gateway p50
+overhead <= 1.5 ms (issue 18).
 Needs a Docker engine; builds (or reuses) the Galley image first, untimed.
 """
 
@@ -47,6 +49,8 @@ def terraform(root: Path, env: dict[str, str], *args: str) -> str:
 
 def first_call_after_apply(work: Path, image):
     """(apply s, apply -> first MCP call s, local URL, CA, Galley's published port, cloud)."""
+    # At deploy-local's pace and with its waits: the figure a newcomer sees, not OCI's minutes.
+    deploy_local.set_pace(float(os.environ.get(deploy_local.PACE_ENV, deploy_local.DEFAULT_PACE)))
     cloud = EmulatedCloud(work / "cloud", data_plane=True).start()
     if not cloud.data_plane:
         raise SystemExit(f"no data plane: {cloud.data_plane_off_reason}")
@@ -55,7 +59,8 @@ def first_call_after_apply(work: Path, image):
     terraform(root, cloud.env, "init", "-input=false")
     # The deployment's rate limit (per client IP) would answer most of the burst below 429.
     limit = "-var=rate_limit_requests_per_second=10000"
-    terraform(root, cloud.env, "plan", "-input=false", "-out=tfplan", limit)
+    waits = deploy_local.paced_waits()
+    terraform(root, cloud.env, "plan", "-input=false", "-out=tfplan", limit, *waits)
     plan = json.loads(terraform(root, cloud.env, "show", "-json", "tfplan"))
     for reference in deploy_local.planned_images(plan):
         repository, _, tag = reference.rpartition(":")
@@ -92,6 +97,29 @@ def latencies(client: httpx.Client, url: str, count: int) -> list[float]:
     return samples
 
 
+def gateway_samples(
+    url: str, ca: Path, port: int, requests: int
+) -> tuple[list[float], list[float]]:
+    """Milliseconds per GET /health: Galley directly (plain HTTP on its published port) and
+    through the gateway (TLS), keep-alive, in interleaved rounds so that load from other work on
+    the machine hits both alike."""
+    direct = f"http://127.0.0.1:{port}/health"
+    gateway = url.replace("/mcp?", "/health?")
+    verify = ssl.create_default_context(cafile=str(ca))
+    with (
+        httpx.Client(trust_env=False) as plain,
+        httpx.Client(trust_env=False, verify=verify) as tls,
+    ):
+        latencies(plain, direct, 200)  # warm-up: connections, caches
+        latencies(tls, gateway, 200)
+        d: list[float] = []
+        g: list[float] = []
+        for _ in range(4):
+            d += latencies(plain, direct, requests // 4)
+            g += latencies(tls, gateway, requests // 4)
+    return d, g
+
+
 def percentile(samples: list[float], q: float) -> float:
     return statistics.quantiles(samples, n=100)[int(q) - 1]
 
@@ -107,22 +135,8 @@ def main() -> None:
         applied, first_call, url, ca, port, cloud = first_call_after_apply(Path(tmp), built.image)
         try:
             print(f"terraform apply (deploy/, 20 resources):   {applied:6.2f} s")
-            print(f"apply -> first successful MCP call:        {first_call:6.2f} s  (goal <= 15 s)")
-            token = url.split("token=")[1]
-            direct = f"http://127.0.0.1:{port}/health"
-            gateway = url.replace("/mcp?", "/health?")
-            verify = ssl.create_default_context(cafile=str(ca))
-            with (
-                httpx.Client(trust_env=False) as plain,
-                httpx.Client(trust_env=False, verify=verify) as tls,
-            ):
-                latencies(plain, direct, 200)  # warm-up: connections, caches
-                latencies(tls, gateway, 200)
-                d, g = [], []
-                for _ in range(4):  # interleaved rounds even out noise from other work
-                    d += latencies(plain, direct, args.requests // 4)
-                    g += latencies(tls, gateway, args.requests // 4)
-            assert token not in direct
+            print(f"apply -> first successful MCP call:        {first_call:6.2f} s")
+            d, g = gateway_samples(url, ca, port, args.requests)
             print(f"GET /health, {len(d)} requests each, keep-alive, loopback:")
             for name, samples in (("Galley directly (HTTP)", d), ("through the gateway", g)):
                 print(
@@ -130,7 +144,7 @@ def main() -> None:
                     f"p90 {percentile(samples, 90):6.3f} ms  p99 {percentile(samples, 99):6.3f} ms"
                 )
             added = percentile(g, 50) - percentile(d, 50)
-            print(f"gateway added latency, p50: {added:6.3f} ms  (goal <= 2 ms)")
+            print(f"gateway added latency, p50: {added:6.3f} ms  (goal <= 1.5 ms, issue 18)")
         finally:
             cloud.stop()
             for reference in built.image.client.images.get(built.image.id).tags:

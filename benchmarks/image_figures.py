@@ -50,12 +50,13 @@ class Figure(NamedTuple):
     baseline: float | None = None  # measured before issue 18's work, same method
 
 
-# Measured with this script on the image before issue 18 (2 cores, stand-in base, shared machine).
+# The image before issue 18's work (commit 19a040d), measured like the figures here, on the same
+# lightly loaded machine on the same day: `benchmarks/goals.py --image <that image>`.
 BASELINE = {
     "image size": 742.5,
-    "oci --version": 0.45,
-    "oci os ns get --help": 0.51,
-    "docker run -> /health 200": 0.93,
+    "oci --version": 0.39,
+    "oci os ns get --help": 0.44,
+    "docker run -> /health 200": 0.74,
 }
 GOALS = {
     "image size": 600.0,

@@ -142,9 +142,19 @@ def test_the_venv_holds_no_sources_caches_or_unused_files(galley_container):
     # Control: the same search does find what the venv is made of.
     assert "/oci_cli/cli_root.pyc" in run_in(container, "find", SITE, "-name", "cli_root.pyc")
     missing = oci_python(
-        container, "import importlib.util as u; print(u.find_spec('setuptools') is None)"
+        container,
+        "import importlib.util as u;"
+        "print([m for m in ('setuptools', 'pkcs11', 'asn1crypto') if u.find_spec(m)])",
     )
-    assert missing.strip() == "True"
+    assert missing.strip() == "[]"
+    # Without pkcs11 the SDK's signers still load (it tolerates the module's absence), and with
+    # them every signer the image's users need: resource principals, API keys, tokens.
+    signers = oci_python(
+        container,
+        "import oci.auth.signers as s;"
+        "print(hasattr(s, 'PKCS11Signer'), callable(s.get_resource_principals_signer))",
+    )
+    assert signers.split() == ["False", "True"]
 
 
 def test_sdk_docstrings_are_gone_but_command_help_is_not(galley_container):
