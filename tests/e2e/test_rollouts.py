@@ -13,10 +13,12 @@ long each step took, calls answered/failed) are printed by benchmarks/rollouts.p
 
 from __future__ import annotations
 
+import io
 import ssl
 import time
 
 import deploy_local
+import galley_image
 import httpx
 import pytest
 import rollout_client as rc
@@ -90,8 +92,8 @@ def test_deploy_rolls_out_and_rotates_without_a_failed_call(paced, stack_factory
 
 
 def live_tag_change(stack: steps.LiveStack) -> rc.CallingClient:
-    """One step (the image tag) on live/local, a client calling throughout; deploy/ runs every
-    step, and live/ differs from it only in how the instance and the gateway are applied."""
+    """One step (the image tag) on live/local, a client calling throughout: enough to tell a
+    layout that fails calls."""
     stack.apply("first deploy")
     (first,) = stack.credentials().values()
     stack.wait_answering(first.url)
@@ -105,12 +107,15 @@ def live_tag_change(stack: steps.LiveStack) -> rc.CallingClient:
     return client
 
 
-def test_live_local_rolls_out_without_a_failed_call(live_stack):
-    """The service unit holds the instance and the gateway: one state, so the old instance is
-    deleted only after the gateway moved to the new one."""
+def test_live_local_rolls_out_and_rotates_without_a_failed_call(live_stack):
+    """Every step through `terragrunt run --all apply`: the service unit holds the instance and
+    the gateway, one state, so the old instance is deleted only after the gateway moved."""
     stack = live_stack()
-    client = live_tag_change(stack)
-    assert not client.failed(), rc.report(client, stack.durations)
+    stack.apply("first deploy")
+    first_url = stack.credentials()["1"].url
+    client = day_two(stack, 1)
+    assert_no_failed_call(client, stack.durations)
+    assert_refused(stack.ca, first_url)
 
 
 def test_live_two_unit_layout_fails_calls_during_a_tag_change(live_stack):
@@ -140,3 +145,54 @@ def test_todays_design_fails_calls_during_a_tag_change(paced, stack_factory, tmp
         runner.wait_answering(url)
     print("\n" + rc.report(client, runner.durations))
     assert client.failed(), rc.report(client, runner.durations)
+
+
+NEVER_HEALTHY_TAG = "0.0.0-never-healthy"
+
+
+def test_an_image_that_never_gets_healthy_fails_the_apply_and_a_rollback_fails_no_call(
+    paced, stack_factory, docker_client, e2e_image
+):
+    """README, "Changing a running deployment": the new instance never passes its health check,
+    so the apply fails saying so while the old one keeps serving; the same command with the
+    previous tag (a rollback) then succeeds, and leaves one instance. No call fails throughout."""
+    stack = stack_factory("never-healthy")
+    runner = steps.DeployRollout(stack, image_tag=steps.FIRST_TAG, iam_propagation_wait_seconds="2")
+    runner.apply("first deploy")
+    url = runner.current_url()
+    runner.wait_answering(url)
+    (serving,) = stack.containers(docker_client)
+    repository = serving.attrs["Config"]["Image"].rpartition(":")[0]
+    # Galley's image with Galley replaced by a process that never answers /health. Its build
+    # label is cleared: the image lookups find images built from the sources by that label.
+    dockerfile = f'FROM {e2e_image.id}\nENTRYPOINT ["sleep", "infinity"]\nCMD []\n'
+    never, _ = docker_client.images.build(
+        fileobj=io.BytesIO(dockerfile.encode()), rm=True, labels={galley_image.SOURCE_LABEL: ""}
+    )
+    never.tag(repository, NEVER_HEALTHY_TAG)
+    try:
+        with rc.calling(
+            rc.Credential(url), runner.ca, steps.MAX_CALLS, steps.MAX_S, "image never healthy"
+        ) as client:
+            new_vars = {**runner.vars, "image_tag": NEVER_HEALTHY_TAG}
+            failed = stack.apply(*(f"{k}={v}" for k, v in new_vars.items()), tag_image=False)
+            runner.apply("rollback", client)  # the same command with the previous tag
+            client.step = "after the last step"
+            time.sleep(2)
+    finally:
+        docker_client.images.remove(never.id, force=True)
+    print("\n" + rc.report(client, runner.durations))
+
+    output = failed.stdout + failed.stderr
+    assert failed.returncode != 0
+    assert "is not healthy" in output and f"galley:{NEVER_HEALTHY_TAG}" in output
+    assert "The gateway still sends traffic to the previous instance" in output
+    assert [f.step for f in client.figures()] == [
+        "image never healthy", "rollback", "after the last step"
+    ]  # fmt: skip
+    assert all(f.answered > 0 for f in client.figures()), rc.report(client, runner.durations)
+    assert not client.failed(), rc.report(client, runner.durations)
+    assert len(stack.cloud.resources("oci_container_instances_container_instance")) == 1
+    (running,) = [c for c in stack.containers(docker_client) if c.status == "running"]
+    assert running.attrs["Config"]["Image"] == f"{repository}:{steps.FIRST_TAG}"
+    assert running.id != serving.id  # the rollback is a new instance, like any change
