@@ -12,13 +12,14 @@ locals {
 module "network" {
   source = "../modules/network"
 
-  compartment_id      = var.compartment_id
-  name_prefix         = var.name_prefix
-  freeform_tags       = var.freeform_tags
-  vcn_cidr            = var.network.vcn_cidr
-  public_subnet_cidr  = var.network.public_subnet_cidr
-  private_subnet_cidr = var.network.private_subnet_cidr
-  galley_port         = local.galley_port
+  compartment_id        = var.compartment_id
+  name_prefix           = var.name_prefix
+  freeform_tags         = var.freeform_tags
+  vcn_cidr              = var.network.vcn_cidr
+  public_subnet_cidr    = var.network.public_subnet_cidr
+  private_subnet_cidr   = var.network.private_subnet_cidr
+  galley_port           = local.galley_port
+  allowed_ingress_cidrs = var.allowed_ingress_cidrs
 }
 
 module "object_storage" {
@@ -58,6 +59,8 @@ module "iam" {
   image_repository_name           = local.image_repository_name
   image_repository_compartment_id = var.image_repository_compartment_id
   propagation_wait_seconds        = var.iam_propagation_wait_seconds
+  instance_tag                    = var.instance_tag
+  create_tag_namespace            = var.create_tag_namespace
 }
 
 module "container_instance" {
@@ -71,6 +74,7 @@ module "container_instance" {
   ocpus            = var.ocpus
   memory_in_gbs    = var.memory_in_gbs
   image_tag        = var.image_tag
+  image_digest     = var.image_digest
   galley_image_url = var.galley_image_url
   galley_port      = local.galley_port
 
@@ -86,6 +90,8 @@ module "container_instance" {
   # principal). Not a module-level depends_on: that would defer the module's data sources on
   # any policy change and replace the instance.
   policy_id = module.iam.policy_id
+  # The tag the dynamic group's rule requires (after its creation with create_tag_namespace).
+  instance_tag = module.iam.instance_tag
 }
 
 module "api_gateway" {
@@ -102,4 +108,44 @@ module "api_gateway" {
 
   execution_log_enabled          = var.execution_log_enabled
   rate_limit_requests_per_second = var.rate_limit_requests_per_second
+}
+
+# Optional: the OCIR repository the image is pushed to, in the compartment the pull right names.
+# Apply it before the first push (README.md, "Deploying to OCI", step 1):
+#   terraform apply -target=module.container_repository
+module "container_repository" {
+  source = "../modules/container-repository"
+  count  = var.create_image_repository ? 1 : 0
+
+  compartment_id  = coalesce(var.image_repository_compartment_id, var.compartment_id)
+  repository_name = coalesce(local.image_repository_name, "galley") # the repository iam names
+  is_immutable    = var.image_repository_immutable
+  freeform_tags   = var.freeform_tags
+}
+
+# Optional: a budget lives in the tenancy's root compartment and tracks the Galley compartment.
+module "budget" {
+  source = "../modules/budget"
+  count  = var.budget_monthly_amount == null ? 0 : 1
+
+  tenancy_id       = var.tenancy_id
+  compartment_id   = var.compartment_id
+  amount           = var.budget_monthly_amount
+  alert_recipients = var.budget_alert_recipients
+  name_prefix      = var.name_prefix
+  freeform_tags    = var.freeform_tags
+}
+
+# Optional: alarms on the gateway and the container instance, sent to a Notifications topic.
+module "alarms" {
+  source = "../modules/alarms"
+  count  = var.alarms_enabled ? 1 : 0
+
+  compartment_id        = var.compartment_id
+  gateway_id            = module.api_gateway.gateway_id
+  deployment_id         = module.api_gateway.deployment_id
+  container_instance_id = module.container_instance.container_instance_id
+  notification_emails   = var.alarm_notification_emails
+  name_prefix           = var.name_prefix
+  freeform_tags         = var.freeform_tags
 }

@@ -81,3 +81,18 @@ output "home_region" {
   description = "Region the IAM policies were written to (the tenancy's home region)."
   value       = local.home_region
 }
+
+output "budget_id" {
+  description = "OCID of the budget (budget_monthly_amount set), else null."
+  value       = try(module.budget[0].budget_id, null)
+}
+
+output "image_repository_id" {
+  description = "OCID of the OCIR repository (create_image_repository = true), else null."
+  value       = try(module.container_repository[0].repository_id, null)
+}
+
+output "alarm_topic_id" {
+  description = "OCID of the Notifications topic the alarms send to (alarms_enabled = true), else null."
+  value       = try(module.alarms[0].topic_id, null)
+}

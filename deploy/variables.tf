@@ -91,6 +91,12 @@ variable "network" {
   nullable = false
 }
 
+variable "allowed_ingress_cidrs" {
+  description = "IPv4 CIDR blocks of the clients that may reach the gateway on 443 (e.g. your MCP hosts' NAT ranges); others time out. null = modules/network's default, [\"0.0.0.0/0\"] (anyone)."
+  type        = list(string)
+  default     = null
+}
+
 variable "kms_key_id" {
   description = "OCID of a Vault key for the bucket (the IAM module then lets Object Storage use it). null = Oracle-managed keys."
   type        = string
@@ -214,4 +220,73 @@ variable "path_prefix" {
   description = "Path prefix of the API Gateway deployment. null = the module's default (/galley)."
   type        = string
   default     = null
+}
+
+variable "budget_monthly_amount" {
+  description = "Monthly budget for the Galley compartment, a whole number in the rate card's currency: modules/budget creates it in the tenancy's root compartment, with alerts at 80 % of actual and 100 % of forecast spending. null = no budget."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.budget_monthly_amount == null || try(var.budget_monthly_amount >= 1 && floor(var.budget_monthly_amount) == var.budget_monthly_amount, false)
+    error_message = "budget_monthly_amount = ${coalesce(var.budget_monthly_amount, "null")} is invalid: expected a whole number of at least 1 (in the rate card's currency), or null for no budget."
+  }
+}
+
+variable "budget_alert_recipients" {
+  description = "Email addresses the budget's alerts go to (with budget_monthly_amount set). [] = alerts in the console only."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}
+
+variable "create_image_repository" {
+  description = "Create the OCIR repository of the image (modules/container-repository) in image_repository_compartment_id (else compartment_id), the compartment the pull right names. Apply it before the first push: terraform apply -target=module.container_repository. false = the repository exists already."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "image_repository_immutable" {
+  description = "With create_image_repository: make the repository immutable (OCI refuses a push that would overwrite an image)."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "image_digest" {
+  description = "Digest of the Galley image (sha256:<64 hex digits>, as docker push prints it): the image URL names it by digest (<repository>@sha256:...) instead of image_tag. null = by tag."
+  type        = string
+  default     = null
+}
+
+variable "instance_tag" {
+  description = "Defined tag that marks Galley's own container instance; the dynamic group's matching rule (output dynamic_group_matching_rule, README step 2) requires it. null = modules/iam's default (galley.role = galley-instance)."
+  type = object({
+    namespace = optional(string)
+    key       = optional(string)
+    value     = optional(string)
+  })
+  default = null
+}
+
+variable "create_tag_namespace" {
+  description = "Create instance_tag's tag namespace and key in the tenancy root (needs `manage tag-namespaces in tenancy`). false = they exist already (README step 2)."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "alarms_enabled" {
+  description = "Create Monitoring alarms (modules/alarms: gateway and backend 5xx, gateway latency, container instance not running, memory) and a Notifications topic they send to. false = no alarms."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "alarm_notification_emails" {
+  description = "With alarms_enabled: email addresses subscribed to the alarms' topic (each confirms by the link OCI mails). [] = the alarms show in the console only."
+  type        = list(string)
+  default     = []
+  nullable    = false
 }

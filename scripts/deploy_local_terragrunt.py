@@ -41,7 +41,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 # scripts/install-tools' folder (GALLEY_TOOLS_DIR overrides it there and here).
 TOOLS_BIN = Path(os.environ.get("GALLEY_TOOLS_DIR", REPO_ROOT / ".tools")) / "bin"
 ENV_DIR = REPO_ROOT / "live" / "local"
-UNITS = ("network", "iam", "object-storage", "service")
+UNITS = ("network", "iam", "image-repository", "object-storage", "service")
 _SUMMARY = re.compile(r"\[([\w-]+)\] \S+: ((?:Apply|Destroy) complete!.*)$", re.MULTILINE)
 _HOME_REGIONS = "data.oci_identity_regions.galley_home_region"
 # deploy/'s local.mcp_path: the gateway route of Galley's MCP endpoint.
@@ -129,6 +129,10 @@ def stack_outputs(units: dict[str, dict[str, Any]], home: str | None) -> dict[st
         "policy_name": plain(iam["policy_name"]),
         "dynamic_group_matching_rule": plain(iam["dynamic_group_matching_rule"]),
         "home_region": {"value": home, "sensitive": False},
+        # The image-repository unit (create_image_repository in env.hcl; deploy/'s flag).
+        "image_repository_id": plain(
+            units["image-repository"].get("repository_id", {"value": None})
+        ),
     }
 
 

@@ -28,10 +28,36 @@ def require_schema_dir() -> Path:
     return schemas
 
 
+# modules/iam's instance_tag default: the defined tag Galley's instance carries and the dynamic
+# group's rule requires (deploy/ and live/ leave it at that unless their settings say otherwise).
+INSTANCE_TAG = {"namespace": "galley", "key": "role", "value": "galley-instance"}
+
+
+def instance_tag(text: str) -> dict[str, str]:
+    """The instance_tag a settings file sets (``instance_tag = { namespace = "…", … }``) over
+    the module's default."""
+    tag = dict(INSTANCE_TAG)
+    block = re.search(r"^\s*instance_tag\s*=\s*\{([^}]*)\}", text, re.MULTILINE)
+    if block:
+        tag.update(re.findall(r'\b(namespace|key|value)\s*=\s*"([^"]*)"', block[1]))
+    return tag
+
+
+def matching_rule(compartment_id: str, tag: dict[str, str]) -> str:
+    """modules/iam's dynamic_group_matching_rule for these inputs."""
+    return (
+        "ALL {resource.type='computecontainerinstance', "
+        f"resource.compartment.id='{compartment_id}', "
+        f"tag.{tag['namespace']}.{tag['key']}.value='{tag['value']}'}}"
+    )
+
+
 def add_dynamic_group(cloud: Any, settings: Path) -> None:
-    """README step 2 done in the emulated tenancy: the dynamic group the stack names in
-    ``settings`` (deploy/'s tfvars or live/local's env.hcl), matching container instances in its
-    compartment_id, so that Galley's resource principal holds the rights the policy grants."""
+    """README step 2 done in the emulated tenancy: the tag namespace and key that mark Galley's
+    instance, and the dynamic group the stack names in ``settings`` (deploy/'s tfvars or
+    live/local's env.hcl) with the iam module's matching rule (container instances in its
+    compartment_id carrying that tag), so that Galley's resource principal holds the rights the
+    policy grants and no other instance does."""
     text = settings.read_text()
     found = {
         key: re.search(rf'^\s*{key}\s*=\s*"([^"]+)"', text, re.MULTILINE)
@@ -40,4 +66,10 @@ def add_dynamic_group(cloud: Any, settings: Path) -> None:
     missing = [key for key, match in found.items() if match is None]
     if missing:
         raise SystemExit(f"deploy-local: {settings} sets no {' or '.join(missing)}")
-    cloud.add_dynamic_group(found["dynamic_group_id"][1], found["compartment_id"][1])
+    tag = instance_tag(text)
+    cloud.add_tag_key(tag["namespace"], tag["key"])
+    cloud.add_dynamic_group(
+        found["dynamic_group_id"][1],
+        found["compartment_id"][1],
+        matching_rule=matching_rule(found["compartment_id"][1], tag),
+    )

@@ -27,5 +27,6 @@ locals {
   iam = {
     policy_id         = "ocid1.policy.oc1..aaaaaaaamockgalleypolicy000000000000000000000000000000000"
     service_policy_id = "ocid1.policy.oc1..aaaaaaaamockobjectstorageservicepolicy0000000000000000000"
+    instance_tag      = { namespace = "galley", key = "role", value = "mock-instance" }
   }
 }

@@ -20,5 +20,7 @@ dependency "iam" {
 inputs = {
   bucket_name       = local.env.bucket_name
   kms_key_id        = local.env.kms_key_id
+  versioning        = local.env.bucket_versioning
+  retention_rules   = local.env.retention_rules
   service_policy_id = dependency.iam.outputs.service_policy_id
 }

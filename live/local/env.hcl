@@ -24,6 +24,12 @@ locals {
   image_repository_name = "galley"
   # The emulator holds no registry; null keeps the repository in compartment_id as in the cloud.
   image_repository_compartment_id = null
+  # The image-repository unit's repository: a record only on the emulator, whose data plane runs
+  # the image from the local Docker engine.
+  create_image_repository    = true
+  image_repository_immutable = false
+  # The image by digest (sha256:<64 hex digits>) instead of image_tag. null = by tag.
+  image_digest = null
 
   # Galley's data bucket, unique in the tenancy's Object Storage namespace: object-storage
   # creates it and iam's policy names it (one value, so iam need not wait for the bucket).
@@ -32,6 +38,13 @@ locals {
   kms_key_id = null
   # Compartment holding that key, often a security team's (null = compartment_id).
   kms_key_compartment_id = null
+  # Backups Galley cannot erase (modules/object-storage/README.md): retention rules keep every
+  # object from deletion and overwrite for their duration, Galley's own calls included. OCI
+  # refuses them on a versioned bucket: set bucket_versioning = "Suspended" (an existing bucket)
+  # or "Disabled" (a new one) with them, e.g.
+  #   retention_rules = [{ display_name = "keep-30-days", time_amount = 30, time_unit = "DAYS" }]
+  bucket_versioning = "Enabled"
+  retention_rules   = []
 
   container_ocpus         = 1
   container_memory_in_gbs = 2
@@ -45,6 +58,13 @@ locals {
   # emulator's home-region delay at the pace local runs use (10 s at OCI's pace, 1 s at
   # deploy-local's 0.1, emulator/README.md). dev/prod wait for the real cloud.
   iam_propagation_wait_seconds = 3
+
+  # Who may reach the gateway on 443: one rule per CIDR in the public subnet's security list
+  # (network unit). ["0.0.0.0/0"] lets anyone in; to restrict it, list the published egress
+  # ranges of your MCP hosts (e.g. your company's NAT ranges). Other clients' connections are
+  # dropped: they time out (README.md, "Restricting who reaches the gateway").
+  # The emulator records the rules; its gateways on 127.0.0.1 do not apply them.
+  allowed_ingress_cidrs = ["0.0.0.0/0"]
 
   # The API gateway's OCI Logging execution log: on in prod (costs log storage).
   execution_log_enabled = false

@@ -21,10 +21,20 @@ locals {
   # policy allows pulls from it only, so both units read this one value.
   image_repository_name = "galley"
   # Compartment of the OCIR repository Galley's image is pulled from (null = compartment_id).
-  # Create the repository there before the first `docker push` (live/README.md,
-  # "Prerequisites"): a push to a repository that does not exist creates it in the tenancy's
-  # root compartment, where the dynamic group's `read repos` does not reach and pulls fail.
+  # The image-repository unit creates the repository there; apply it before the first
+  # `docker push` (live/README.md, "First deployment"): a push to a repository that does not
+  # exist creates it in the tenancy's root compartment, where the dynamic group's `read repos`
+  # does not reach and pulls fail.
   image_repository_compartment_id = null
+  # false: the repository exists already (made another way); the image-repository unit is then
+  # left out of every run.
+  create_image_repository = true
+  # An immutable repository refuses a push that would overwrite an image (a tag keeps naming
+  # the image first pushed with it).
+  image_repository_immutable = true
+  # The image by digest (sha256:<64 hex digits>, as `docker push` prints it) instead of
+  # image_tag: the exact image, whatever a tag names later. null = by tag.
+  image_digest = null
 
   # Galley's data bucket, unique in the tenancy's Object Storage namespace: object-storage
   # creates it and iam's policy names it (one value, so iam need not wait for the bucket).
@@ -33,6 +43,13 @@ locals {
   kms_key_id = null
   # Compartment holding that key, often a security team's (null = compartment_id).
   kms_key_compartment_id = null
+  # Backups Galley cannot erase (modules/object-storage/README.md): retention rules keep every
+  # object from deletion and overwrite for their duration, Galley's own calls included. OCI
+  # refuses them on a versioned bucket: set bucket_versioning = "Suspended" (an existing bucket)
+  # or "Disabled" (a new one) with them, e.g.
+  #   retention_rules = [{ display_name = "keep-30-days", time_amount = 30, time_unit = "DAYS" }]
+  bucket_versioning = "Enabled"
+  retention_rules   = []
 
   container_ocpus         = 2
   container_memory_in_gbs = 8
@@ -44,6 +61,12 @@ locals {
   token_transport = "query"
   # Seconds the units wait after an IAM policy change before using it (modules/iam).
   iam_propagation_wait_seconds = 60
+
+  # Who may reach the gateway on 443: one rule per CIDR in the public subnet's security list
+  # (network unit). ["0.0.0.0/0"] lets anyone in; to restrict it, list the published egress
+  # ranges of your MCP hosts (e.g. your company's NAT ranges). Other clients' connections are
+  # dropped: they time out (README.md, "Restricting who reaches the gateway").
+  allowed_ingress_cidrs = ["0.0.0.0/0"]
 
   # The API gateway's OCI Logging execution log (log group + log, the module's retention).
   execution_log_enabled = true

@@ -1,10 +1,15 @@
 locals {
   freeform_tags = merge({ app = "galley", "managed-by" = "terraform" }, var.freeform_tags)
+  # The dynamic group's rule requires instance_tag: without it the instance has no rights.
+  defined_tags = merge(var.defined_tags, {
+    "${var.instance_tag.namespace}.${var.instance_tag.key}" = var.instance_tag.value
+  })
 
   availability_domain = coalesce(var.availability_domain, try(data.oci_identity_availability_domains.this[0].availability_domains[0].name, null))
   image_url = coalesce(
     var.galley_image_url,
-    "ocir.${var.region}.oci.oraclecloud.com/${coalesce(var.image_namespace, var.bucket_namespace)}/${var.image_repository_name}:${var.image_tag}",
+    # By digest when image_digest is set (the exact image, whatever a tag names later), else by tag.
+    "ocir.${var.region}.oci.oraclecloud.com/${coalesce(var.image_namespace, var.bucket_namespace)}/${var.image_repository_name}${var.image_digest == null ? ":${var.image_tag}" : "@${coalesce(var.image_digest, "-")}"}",
   )
   # The valid tokens by name: a token of your own (url_token), or one generated token per
   # generation plus, with a rotation schedule, the two rotating ones. Several at once let
@@ -127,6 +132,7 @@ resource "oci_container_instances_container_instance" "this" {
   container_restart_policy             = "ALWAYS"
   graceful_shutdown_timeout_in_seconds = tostring(local.graceful_shutdown_timeout_in_seconds)
   freeform_tags                        = local.freeform_tags
+  defined_tags                         = local.defined_tags
 
   shape_config {
     ocpus         = var.ocpus

@@ -166,6 +166,17 @@ variable "image_tag" {
   }
 }
 
+variable "image_digest" {
+  description = "Digest of the image (sha256:<64 hex digits>, as docker push prints it): the default image URL then names the image by digest (<repository>@sha256:...) instead of image_tag, so a tag moved later changes nothing. null = by tag."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.image_digest == null || can(regex("^sha256:[a-f0-9]{64}$", coalesce(var.image_digest, "-")))
+    error_message = "image_digest = \"${coalesce(var.image_digest, "null")}\" is invalid: expected sha256: and 64 lowercase hexadecimal digits (the digest docker push prints), or null to use image_tag."
+  }
+}
+
 variable "galley_port" {
   description = "TCP port Galley listens on (GALLEY_PORT, health check port)."
   type        = number
@@ -292,4 +303,36 @@ variable "health_check" {
   })
   default  = {}
   nullable = false
+}
+
+variable "instance_tag" {
+  description = "Defined tag (<namespace>.<key> = value) that makes this instance Galley's for the dynamic group, whose matching rule requires it (iam's instance_tag and dynamic_group_matching_rule: pass iam's output). The namespace and key must exist."
+  type = object({
+    namespace = optional(string, "galley")
+    key       = optional(string, "role")
+    value     = optional(string, "galley-instance")
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,100}$", var.instance_tag.namespace)) && can(regex("^[A-Za-z0-9_-]{1,100}$", var.instance_tag.key))
+    error_message = "instance_tag = ${jsonencode(var.instance_tag)} is invalid: expected a namespace and a key of 1-100 letters, digits, '_' or '-' (OCI allows no '.' or space in them)."
+  }
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.:@/+-]{1,256}$", var.instance_tag.value))
+    error_message = "instance_tag = ${jsonencode(var.instance_tag)} is invalid: expected a value of 1-256 letters, digits or '_', '.', ':', '@', '/', '+', '-' (it is quoted in the matching rule)."
+  }
+}
+
+variable "defined_tags" {
+  description = "Further defined tags of the instance ({\"<namespace>.<key>\" = value}; their namespaces and keys must exist). instance_tag is added over them."
+  type        = map(string)
+  default     = {}
+  nullable    = false
+
+  validation {
+    condition     = alltrue([for k in keys(var.defined_tags) : can(regex("^[^.\\s]{1,100}\\.[^.\\s]{1,100}$", k))])
+    error_message = "defined_tags = ${jsonencode(var.defined_tags)} is invalid: expected keys of the form <namespace>.<key> (neither holds '.' or a space)."
+  }
 }

@@ -190,3 +190,34 @@ resource "time_sleep" "policy_propagation" {
     statements = sha256(jsonencode(oci_identity_policy.this.statements))
   }
 }
+
+# The defined tag that marks Galley's own container instance: the dynamic group's matching rule
+# requires it, so the compartment alone gives an instance no rights. Optional here: a tag
+# namespace is a tenancy-wide name, often made once by an administrator (README step 2).
+resource "oci_identity_tag_namespace" "instance" {
+  count          = var.create_tag_namespace ? 1 : 0
+  compartment_id = coalesce(var.tag_namespace_compartment_id, var.tenancy_id, var.compartment_id)
+  name           = var.instance_tag.namespace
+  description    = "Galley (${var.name_prefix}): marks Galley's own container instance for its dynamic group"
+  freeform_tags  = local.freeform_tags
+}
+
+resource "oci_identity_tag" "instance" {
+  count            = var.create_tag_namespace ? 1 : 0
+  tag_namespace_id = oci_identity_tag_namespace.instance[0].id
+  name             = var.instance_tag.key
+  description      = "Galley (${var.name_prefix}): set on Galley's own container instance only"
+  freeform_tags    = local.freeform_tags
+}
+
+locals {
+  # The rule requires the tag's value: "tag.<namespace>.<key>.value='<value>'" ("Writing
+  # Matching Rules to Define Dynamic Groups").
+  dynamic_group_matching_rule = "ALL {resource.type='computecontainerinstance', resource.compartment.id='${var.compartment_id}', tag.${var.instance_tag.namespace}.${var.instance_tag.key}.value='${var.instance_tag.value}'}"
+  # From the created tag when there is one, so that an instance given this waits for it.
+  instance_tag = {
+    namespace = try(oci_identity_tag_namespace.instance[0].name, var.instance_tag.namespace)
+    key       = try(oci_identity_tag.instance[0].name, var.instance_tag.key)
+    value     = var.instance_tag.value
+  }
+}

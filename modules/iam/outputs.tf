@@ -19,8 +19,13 @@ output "policy_compartment_id" {
 }
 
 output "dynamic_group_matching_rule" {
-  description = "Matching rule the dynamic group (dynamic_group_id) should have: the container instances of the Galley compartment."
-  value       = "ALL {resource.type='computecontainerinstance', resource.compartment.id='${var.compartment_id}'}"
+  description = "Matching rule the dynamic group (dynamic_group_id) should have: the container instances of the Galley compartment that carry instance_tag."
+  value       = local.dynamic_group_matching_rule
+}
+
+output "instance_tag" {
+  description = "The defined tag Galley's container instance must carry (container-instance's instance_tag); once create_tag_namespace has made it."
+  value       = local.instance_tag
 }
 
 output "service_policy_id" {

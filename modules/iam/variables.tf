@@ -146,3 +146,41 @@ variable "propagation_wait_seconds" {
     error_message = "propagation_wait_seconds = ${var.propagation_wait_seconds} is invalid: expected whole seconds from 0 to 1800."
   }
 }
+
+variable "instance_tag" {
+  description = "Defined tag (<namespace>.<key> = value) that marks Galley's own container instance. The dynamic group's matching rule (output dynamic_group_matching_rule) requires it, so another container instance in the compartment gets none of Galley's rights; whoever may set it (use tag-namespaces on the namespace) can. The namespace and key must exist before the instance is created: create_tag_namespace, or README step 2."
+  type = object({
+    namespace = optional(string, "galley")
+    key       = optional(string, "role")
+    value     = optional(string, "galley-instance")
+  })
+  default  = {}
+  nullable = false
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,100}$", var.instance_tag.namespace)) && can(regex("^[A-Za-z0-9_-]{1,100}$", var.instance_tag.key))
+    error_message = "instance_tag = ${jsonencode(var.instance_tag)} is invalid: expected a namespace and a key of 1-100 letters, digits, '_' or '-' (OCI allows no '.' or space in them)."
+  }
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.:@/+-]{1,256}$", var.instance_tag.value))
+    error_message = "instance_tag = ${jsonencode(var.instance_tag)} is invalid: expected a value of 1-256 letters, digits or '_', '.', ':', '@', '/', '+', '-' (it is quoted in the matching rule)."
+  }
+}
+
+variable "create_tag_namespace" {
+  description = "Create instance_tag's tag namespace and key (in tag_namespace_compartment_id). false = they exist already (README step 2). Needs `manage tag-namespaces` where they go; a tag namespace name is unique in the tenancy."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "tag_namespace_compartment_id" {
+  description = "OCID of the compartment for the tag namespace when create_tag_namespace is true. null = tenancy_id, else compartment_id. Whoever has `use tag-namespaces` (or manage all-resources) there may tag an instance as Galley's: prefer the tenancy root, or a compartment only administrators manage."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.tag_namespace_compartment_id == null || can(regex("^ocid1\\.(compartment|tenancy)\\.oc[0-9]+\\.[a-z0-9-]*\\.[a-z0-9]+$", coalesce(var.tag_namespace_compartment_id, "-")))
+    error_message = "tag_namespace_compartment_id = \"${coalesce(var.tag_namespace_compartment_id, "null")}\" is invalid: expected a compartment or tenancy OCID (ocid1.compartment.oc1..<id> or ocid1.tenancy.oc1..<id>) or null."
+  }
+}

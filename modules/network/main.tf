@@ -4,6 +4,8 @@ locals {
   anywhere     = "0.0.0.0/0"
   protocol_tcp = "6"
 
+  allowed_ingress_cidrs = sort(distinct(var.allowed_ingress_cidrs))
+
   # Cross-variable checks run as resource preconditions (variable validations may only refer to
   # their own variable before Terraform 1.9). A CIDR lies inside another when its prefix is at
   # least as long and masking its address with the outer prefix gives the outer network address.

@@ -1,7 +1,7 @@
-# Public subnet: HTTPS in from anywhere (the API Gateway), and out only to Galley's port in the
-# private subnet (the gateway's backend calls). Both lists also let in ICMP "fragmentation
-# needed" (type 3 code 4), as OCI's default security list does: without it path MTU discovery
-# fails and large responses stall on paths with a smaller MTU.
+# Public subnet: HTTPS in from allowed_ingress_cidrs (the API Gateway), and out only to Galley's
+# port in the private subnet (the gateway's backend calls). Both lists also let in ICMP
+# "fragmentation needed" (type 3 code 4), as OCI's default security list does: without it path
+# MTU discovery fails and large responses stall on paths with a smaller MTU.
 resource "oci_core_security_list" "public" {
   #checkov:skip=CKV_OCI_17: stateful rules on purpose: connection tracking lets replies through, whereas stateless ingress would need an extra egress rule per port for the return traffic.
   compartment_id = var.compartment_id
@@ -9,16 +9,21 @@ resource "oci_core_security_list" "public" {
   display_name   = "${var.name_prefix}-public-sl"
   freeform_tags  = local.freeform_tags
 
-  ingress_security_rules {
-    # HTTPS from the internet to the API Gateway
-    protocol    = local.protocol_tcp
-    source      = local.anywhere
-    source_type = "CIDR_BLOCK"
-    stateless   = false
+  # HTTPS to the API Gateway, one rule per allowed client CIDR (sorted, distinct: the rules
+  # follow the set of CIDRs, not the order or repetitions of the input). Other clients' TCP
+  # connections to https_port are dropped: they time out.
+  dynamic "ingress_security_rules" {
+    for_each = local.allowed_ingress_cidrs
+    content {
+      protocol    = local.protocol_tcp
+      source      = ingress_security_rules.value
+      source_type = "CIDR_BLOCK"
+      stateless   = false
 
-    tcp_options {
-      min = var.https_port
-      max = var.https_port
+      tcp_options {
+        min = var.https_port
+        max = var.https_port
+      }
     }
   }
 

@@ -98,3 +98,30 @@ variable "https_port" {
     error_message = "https_port = ${var.https_port} is invalid: expected a whole number from 1 to 65535."
   }
 }
+
+variable "allowed_ingress_cidrs" {
+  description = "IPv4 CIDR blocks of the clients that may reach the API Gateway on https_port (one ingress rule each, in sorted order; duplicates count once). [\"0.0.0.0/0\"] = anyone."
+  type        = list(string)
+  default     = ["0.0.0.0/0"]
+  nullable    = false
+
+  validation {
+    condition     = length(var.allowed_ingress_cidrs) > 0
+    error_message = "allowed_ingress_cidrs = [] is invalid: expected at least one IPv4 CIDR block of clients allowed to reach the gateway, such as [\"203.0.113.0/24\"] (the default [\"0.0.0.0/0\"] allows every client)."
+  }
+
+  validation {
+    condition = alltrue([
+      for cidr in var.allowed_ingress_cidrs : (
+        can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+/[0-9]+$", cidr))
+        && try(cidrhost(cidr, 0) == split("/", cidr)[0], false)
+      )
+    ])
+    error_message = "allowed_ingress_cidrs entries ${jsonencode([for cidr in var.allowed_ingress_cidrs : cidr if !(can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+/[0-9]+$", cidr)) && try(cidrhost(cidr, 0) == split("/", cidr)[0], false))])} are invalid: expected IPv4 network addresses with a prefix from /0 to /32, such as 203.0.113.0/24 or 198.51.100.7/32 (no host bits set)."
+  }
+
+  validation {
+    condition     = length(distinct(var.allowed_ingress_cidrs)) <= 199
+    error_message = "allowed_ingress_cidrs has ${length(distinct(var.allowed_ingress_cidrs))} distinct entries: expected at most 199 (a security list holds at most 200 ingress rules, and one lets ICMP fragmentation-needed in)."
+  }
+}

@@ -14,10 +14,13 @@ module "container_instance" {
   subnet_id      = var.private_subnet_id
   galley_port    = var.galley_port
   policy_id      = var.policy_id
+  instance_tag   = var.instance_tag
+  defined_tags   = var.defined_tags
 
   image_namespace       = var.image_namespace
   image_repository_name = var.image_repository_name
   image_tag             = var.image_tag
+  image_digest          = var.image_digest
   galley_image_url      = var.galley_image_url
   ocpus                 = var.ocpus
   memory_in_gbs         = var.memory_in_gbs

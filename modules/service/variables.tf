@@ -85,6 +85,12 @@ variable "image_tag" {
   default     = null
 }
 
+variable "image_digest" {
+  description = "Digest of the image (sha256:<64 hex digits>): the default image URL names it by digest instead of image_tag. null = by tag."
+  type        = string
+  default     = null
+}
+
 variable "galley_image_url" {
   description = "Full image URL with an explicit tag or digest; overrides the OCIR default (needed outside the commercial realm, oc1)."
   type        = string
@@ -161,4 +167,21 @@ variable "rate_limit_requests_per_second" {
   description = "Requests per second the gateway accepts from one client IP. null = the default of modules/api-gateway."
   type        = number
   default     = null
+}
+
+variable "instance_tag" {
+  description = "Defined tag that makes the container instance Galley's for the dynamic group (iam's instance_tag output). null = the container-instance module's default."
+  type = object({
+    namespace = optional(string)
+    key       = optional(string)
+    value     = optional(string)
+  })
+  default = null
+}
+
+variable "defined_tags" {
+  description = "Further defined tags of the container instance ({\"<namespace>.<key>\" = value})."
+  type        = map(string)
+  default     = {}
+  nullable    = false
 }

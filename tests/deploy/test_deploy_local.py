@@ -53,7 +53,14 @@ def test_deploy_local_is_idempotent_and_masks_the_token(tmp_path):
 
     destroyed = _deploy(tmp_path, "--mode", "mirror", "--destroy")
     assert re.search(r"Destroy complete! Resources: \d+ destroyed\.", destroyed)
-    assert EmulatedCloud(tmp_path / "cloud").resources() == []
+    # What Terraform made is gone; step 2's dynamic group, tag namespace and tag key are the
+    # tenancy's, made outside it.
+    left = EmulatedCloud(tmp_path / "cloud").resources()
+    assert sorted(r["type"] for r in left) == [
+        "oci_identity_dynamic_group",
+        "oci_identity_tag",
+        "oci_identity_tag_namespace",
+    ]
 
 
 def test_deploy_local_without_schemas_says_what_is_missing(tmp_path):

@@ -37,6 +37,7 @@ OUTPUTS = (
     "current_token_name",
     "dynamic_group_matching_rule",
     "home_region",
+    "image_repository_id",
     "mcp_endpoint_url",
     "mcp_endpoint_urls",
     "mcp_url",
@@ -46,9 +47,13 @@ OUTPUTS = (
     "token_transport",
     "url_token",
 )
-# The deploy/ outputs' names, which the Terragrunt form composes from the units' outputs.
+# The deploy/ outputs' names, which the Terragrunt form composes from the units' outputs; the
+# optional budget and alarms are deploy/'s alone (live/ has no budget or alarms unit).
 PLAIN_OUTPUTS = tuple(
-    sorted(re.findall(r'^output "(\w+)"', (tfs.REPO_ROOT / "deploy/outputs.tf").read_text(), re.M))
+    sorted(
+        set(re.findall(r'^output "(\w+)"', (tfs.REPO_ROOT / "deploy/outputs.tf").read_text(), re.M))
+        - {"budget_id", "alarm_topic_id"}
+    )
 )
 LOCAL_URL = re.compile(r"mcp_endpoint_url \(local\) = (https://127\.0\.0\.1:(\d+)/galley/mcp\?\S+)")
 # Whole-repository copy for the data plane's image build (its context hash finds the image the
@@ -99,19 +104,31 @@ def test_terragrunt_form_applies_live_local_and_prints_the_plain_outputs(tmp_pat
     assert re.fullmatch(r'"https://[\w.-]+/galley/mcp\?token=\*{8}"', printed["mcp_endpoint_url"])
     assert printed["home_region"] == '"us-ashburn-1"'  # looked up by the iam unit
     assert printed["object_storage_bucket"] == '"galley-local-data"'
+    assert re.fullmatch(r'"ocid1\.containerrepo\.oc1\.iad\.\w+"', printed["image_repository_id"])
     # Local state and caches stay in the copy; the emulator's lock files stay in the caches.
     assert (repo / ".local/terragrunt-state/live/local/iam/terraform.tfstate").is_file()
     assert list((repo / "live/local").glob("*/.terraform.lock.hcl")) == []
 
     again = _deploy(repo, flag, "--no-data-plane")
-    # One line per unit: network, iam, object-storage, service.
-    assert again.count("Apply complete! Resources: 0 added, 0 changed, 0 destroyed.") == 4
+    # One line per unit: network, iam, image-repository, object-storage, service.
+    assert again.count("Apply complete! Resources: 0 added, 0 changed, 0 destroyed.") == 5
     assert dict(re.findall(r"^(\w+) = (.*)$", again, re.MULTILINE)) == printed
 
     gone = _deploy(repo, flag, "--destroy")
     assert "service: Destroy complete!" in gone
     cloud = json.loads((repo / ".local/terragrunt-cloud/cloud.json").read_text())
-    assert cloud["resources"] == {}
+    # What the units made is gone; step 2's dynamic group, tag namespace and tag key are the
+    # tenancy's, made outside them.
+    left = {r["type"]: r for r in cloud["resources"].values()}
+    assert sorted(left) == [
+        "oci_identity_dynamic_group",
+        "oci_identity_tag",
+        "oci_identity_tag_namespace",
+    ]
+    # Step 2's rule is the one the iam unit outputs: it requires Galley's instance tag.
+    rule = left["oci_identity_dynamic_group"]["attrs"]["matching_rule"]
+    assert json.loads(printed["dynamic_group_matching_rule"]) == rule
+    assert rule.endswith(", tag.galley.role.value='galley-instance'}")
 
 
 @pytest.mark.parametrize("flag", ["--terragrunt", "--tofu"])

@@ -299,3 +299,64 @@ def test_destroy_stops_at_a_bucket_with_data_until_it_is_emptied(oci_cloud, tmp_
     assert oci_cloud.empty_bucket(bucket) == 1
     tf.destroy()
     assert oci_cloud.resources() == []
+
+
+def test_allowed_ingress_cidrs_reach_the_public_security_list(oci_cloud, tmp_path):
+    """allowed_ingress_cidrs passes through to modules/network: one HTTPS rule per distinct
+    CIDR; left unset, the module's default lets anyone reach 443."""
+    tf = tfs.terraform(_deploy_root(oci_cloud, tmp_path), oci_cloud.env)
+    address = "module.network.oci_core_security_list.public"
+
+    def https_sources(tf_vars):
+        values = tfs.plan_summary(tf.plan(output=True, tf_vars=tf_vars))["values"][address]
+        rules = values["ingress_security_rules"]
+        return sorted(
+            (r["source"], r["tcp_options"][0]["min"]) for r in rules if r["protocol"] == "6"
+        )
+
+    cidrs = ["203.0.113.0/24", "198.51.100.7/32", "203.0.113.0/24"]
+    assert https_sources({"allowed_ingress_cidrs": cidrs}) == [
+        ("198.51.100.7/32", 443),
+        ("203.0.113.0/24", 443),
+    ]
+    assert https_sources({}) == [("0.0.0.0/0", 443)]
+
+
+def _dependencies(tf: tftest.TerraformTest, address: str) -> set[str]:
+    """Every node ``address`` depends on in `terraform graph` (a transitive reduction)."""
+    edges: dict[str, set[str]] = {}
+    node = r'"(?:\[root\] )?([^"]+?)(?: \(expand\))?"'
+    for source, target in re.findall(rf"{node}\s*->\s*{node}", tf.execute_command("graph").out):
+        edges.setdefault(source, set()).add(target)
+    reached, todo = set(), [address]
+    while todo:
+        for target in edges.get(todo.pop(), ()):
+            if target not in reached:
+                reached.add(target)
+                todo.append(target)
+    return reached
+
+
+def test_the_instance_carries_the_tag_the_dynamic_group_rule_requires(oci_cloud, tmp_path):
+    """README step 2: the group's rule (the output) requires the defined tag the instance
+    carries; with create_tag_namespace the tag's namespace and key are made first."""
+    root = _deploy_root(oci_cloud, tmp_path)
+    with (root / "terraform.tfvars").open("a") as tfvars:
+        tfvars.write("create_tag_namespace = true\n")
+    tf = tfs.terraform(root, oci_cloud.env)
+    instance = "module.container_instance.oci_container_instances_container_instance.this"
+    assert "module.iam.oci_identity_tag.instance" in _dependencies(tf, instance)
+
+    tf.apply()
+    attrs = _one(oci_cloud, "oci_container_instances_container_instance")
+    assert attrs["defined_tags"] == {"galley.role": "galley-instance"}
+    namespace = _one(oci_cloud, "oci_identity_tag_namespace")
+    assert (namespace["name"], namespace["compartment_id"]) == ("galley", oci_cloud.tenancy_id)
+    assert _one(oci_cloud, "oci_identity_tag")["name"] == "role"
+    rule = tfs.outputs(tf)["dynamic_group_matching_rule"]
+    assert rule == (
+        "ALL {resource.type='computecontainerinstance', "
+        f"resource.compartment.id='{attrs['compartment_id']}', "
+        "tag.galley.role.value='galley-instance'}"
+    )
+    tf.destroy()

@@ -18,7 +18,7 @@ import docker
 import e2e_support as e2e
 import pytest
 from docker.models.images import Image
-from oci_emulator.oci import api
+from oci_emulator.oci import api, authz
 
 pytestmark = [pytest.mark.docker, pytest.mark.xdist_group("e2e")]
 OTHER_BUCKET = "not-galleys"
@@ -40,6 +40,14 @@ def add_bucket(cloud: Any, name: str, compartment_id: str) -> None:
         }
 
 
+def tag_rule(compartment_id: str) -> str:
+    """README step 2's matching rule: Galley's compartment and its instance's defined tag."""
+    return (
+        "ALL {resource.type='computecontainerinstance', "
+        f"resource.compartment.id='{compartment_id}', tag.galley.role.value='galley-instance'}}"
+    )
+
+
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory, e2e_image: Image) -> Iterator[e2e.Stack]:
     stack = e2e.Stack(tmp_path_factory.mktemp("principal"), e2e_image)
@@ -48,7 +56,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory, e2e_image: Image) -> Iterato
         compartment_id = re.search(r'^compartment_id\s*=\s*"([^"]+)"', tfvars, re.M)
         assert compartment_id is not None
         group = "ocid1.dynamicgroup.oc1..aaaaaaaagalleyprincipaltest"
-        stack.cloud.add_dynamic_group(group, compartment_id.group(1))  # README, step 2
+        # README, step 2: the tag namespace and key, and the group whose rule requires the tag.
+        stack.cloud.add_tag_key("galley", "role")
+        stack.cloud.add_dynamic_group(
+            group, compartment_id.group(1), matching_rule=tag_rule(compartment_id.group(1))
+        )
         add_bucket(stack.cloud, OTHER_BUCKET, compartment_id.group(1))
         done = stack.apply(f"dynamic_group_id={group}")
         assert done.returncode == 0, done.stdout + done.stderr
@@ -127,6 +139,49 @@ def test_galley_deletes_and_the_versioned_bucket_keeps_the_previous_version(stac
     bucket = stack.outputs()["object_storage_bucket"]
     kept = [c for c in stack.cloud.bucket_contents(bucket) if c["name"] == "tmp.txt"]
     assert [c["is_latest"] for c in kept] == [False]  # versioning: Enabled in deploy/
+
+
+def test_only_the_tagged_instance_holds_galleys_rights(stack, docker_client):
+    """The dynamic group's rule is the stack's output and requires the defined tag the instance
+    carries: another instance in the same compartment is not matched, and Galley's own instance
+    loses its rights while the tag is gone (the rule is read at each call)."""
+    (instance,) = stack.cloud.resources("oci_container_instances_container_instance")
+    compartment_id = instance["attrs"]["compartment_id"]
+    assert stack.outputs()["dynamic_group_matching_rule"] == tag_rule(compartment_id)
+    assert instance["attrs"]["defined_tags"] == {"galley.role": "galley-instance"}
+
+    world = stack.cloud.store.snapshot()
+    bucket = stack.outputs()["object_storage_bucket"]
+    target = authz.Target(compartment_id, {"target.bucket.name": bucket})
+    tenancy = stack.cloud.tenancy_id
+    galley = authz.Principal("computecontainerinstance", instance["id"], compartment_id, tenancy)
+    # A second instance in Galley's compartment (any image), without the tag.
+    other = authz.Principal(
+        "computecontainerinstance",
+        "ocid1.computecontainerinstance.oc1.iad.aaaaaaaanotgalleys",
+        compartment_id,
+        tenancy,
+    )
+    assert authz.decide(world, galley, ["OBJECT_READ"], target).allowed
+    assert not authz.decide(world, other, ["OBJECT_READ"], target).allowed
+
+    list_objects = 'os object list --bucket-name "$GALLEY_BUCKET_NAME"'
+    _set_tags(stack, instance["id"], {})
+    try:
+        code, out = oci(stack, docker_client, list_objects)
+        assert code != 0, out
+        assert '"status": 404' in out  # as for a bucket it has no rights on
+    finally:
+        _set_tags(stack, instance["id"], instance["attrs"]["defined_tags"])
+    code, out = oci(stack, docker_client, list_objects)
+    assert code == 0, out
+
+
+def _set_tags(stack: e2e.Stack, instance_id: str, tags: dict[str, str]) -> None:
+    """Change the instance's defined tags in the cloud, as `oci container-instances
+    container-instance update --defined-tags` would."""
+    with stack.cloud.store.transaction() as world:
+        world.resources[instance_id]["attrs"]["defined_tags"] = dict(tags)
 
 
 def test_galley_cannot_touch_another_bucket(stack, docker_client):

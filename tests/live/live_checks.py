@@ -24,11 +24,13 @@ from typing import Any
 import hcl2
 from terragrunt_cli import Terragrunt, TerragruntError
 
-UNITS = ("network", "object-storage", "iam", "service")
+UNITS = ("network", "object-storage", "iam", "image-repository", "service")
 ENVIRONMENTS = ("dev", "prod", "local")
 # Intended apply order, layer by layer (units in one layer may run in parallel).
+# image-repository needs no unit and no unit needs it: users apply it alone before the first
+# `docker push` (live/README.md, "First deployment").
 ORDER = (
-    frozenset({"network", "iam"}),
+    frozenset({"network", "iam", "image-repository"}),
     frozenset({"object-storage"}),
     frozenset({"service"}),
 )
@@ -58,12 +60,23 @@ ENV_INPUTS = {
         "region": "region",
         "propagation_wait_seconds": "iam_propagation_wait_seconds",
     },
-    "object-storage": {"bucket_name": "bucket_name", "kms_key_id": "kms_key_id"},
+    "network": {"allowed_ingress_cidrs": "allowed_ingress_cidrs"},
+    "object-storage": {
+        "bucket_name": "bucket_name",
+        "kms_key_id": "kms_key_id",
+        "versioning": "bucket_versioning",
+        "retention_rules": "retention_rules",
+    },
+    "image-repository": {
+        "repository_name": "image_repository_name",
+        "is_immutable": "image_repository_immutable",
+    },
     "service": {
         "region": "region",
         "image_namespace": "image_namespace",
         "image_repository_name": "image_repository_name",
         "image_tag": "image_tag",
+        "image_digest": "image_digest",
         "ocpus": "container_ocpus",
         "memory_in_gbs": "container_memory_in_gbs",
         "url_token_generations": "url_token_generations",
@@ -488,6 +501,7 @@ def check_env(
             modules[unit] = read_module(module_dir)
             held[unit] = modules_called(module_dir)
     problems += check_rollout_state(name, held)
+    problems += check_image_repository(name, rendered)
     for unit, config in sorted(rendered.items()):
         label = f"{name}/{unit}"
         module = modules.get(unit)
@@ -508,6 +522,30 @@ def check_env(
                 f"{label}: terraform_binary is {config.get('terraform_binary')!r}: Terraform "
                 "must be the default engine (OpenTofu on request, TG_TF_PATH)"
             )
+    return problems
+
+
+def check_image_repository(name: str, rendered: dict[str, dict[str, Any]]) -> list[str]:
+    """The repository the image-repository unit creates is the one iam's pull right names: the
+    same name, in the compartment the right names (image_repository_compartment_id, else the
+    Galley compartment); else the image is pushed where the instance may not pull it."""
+    repo = rendered.get("image-repository", {}).get("inputs")
+    iam = rendered.get("iam", {}).get("inputs")
+    if repo is None or iam is None:
+        return []
+    problems = []
+    named = iam.get("image_repository_name")
+    if repo.get("repository_name") != named:
+        problems.append(
+            f"{name}/image-repository: repository_name {repo.get('repository_name')!r}, but iam's "
+            f"pull right names the repository {named!r}"
+        )
+    where = iam.get("image_repository_compartment_id") or iam.get("compartment_id")
+    if repo.get("compartment_id") != where:
+        problems.append(
+            f"{name}/image-repository: compartment_id {repo.get('compartment_id')!r}, but iam's "
+            f"pull right names the repository in {where!r}"
+        )
     return problems
 
 

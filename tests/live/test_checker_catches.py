@@ -273,6 +273,25 @@ BREAKS: dict[str, tuple[Break, tuple[str, ...], str]] = {
         r"dev/service: holds modules/container-instance without modules/api-gateway: in two "
         r"states a rollout deletes the old instance",
     ),
+    "image repository outside the pull right's compartment": (
+        lambda c: edit(
+            c / "live/_envcommon/image-repository.hcl",
+            "coalesce(local.env.image_repository_compartment_id, local.env.compartment_id)",
+            "local.env.tenancy_id",
+        ),
+        ("dev",),
+        r"dev/image-repository: compartment_id 'ocid1\.tenancy\..*', but iam's pull right names "
+        r"the repository in 'ocid1\.compartment\.",
+    ),
+    "image repository waits for the service": (
+        lambda c: edit(
+            c / "live/_envcommon/image-repository.hcl",
+            "inputs = {",
+            'dependencies {\n  paths = ["../service"]\n}\n\ninputs = {',
+        ),
+        ("dev",),
+        r"dev: apply order is .*'image-repository'\]\]",
+    ),
     "root file named terragrunt.hcl": (
         _old_root_name,
         ("dev",),

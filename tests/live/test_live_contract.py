@@ -67,6 +67,8 @@ def test_unit_graph_runs_in_the_intended_order(tg: Terragrunt, env: str) -> None
     assert graph == {
         "network": set(),
         "iam": set(),
+        # Applied alone before the first push; no unit reads it (the names come from env.hcl).
+        "image-repository": set(),
         # The bucket's lifecycle rules need iam's Object Storage service policy first.
         "object-storage": {"iam"},
         # The image pull and the bucket access need iam's Galley policy first.
@@ -147,8 +149,38 @@ def test_one_image_repository_and_execution_logs_in_prod_only(tg: Terragrunt) ->
     for env in ENVIRONMENTS:
         iam = tg.render(LIVE / env / "iam")["inputs"]
         service = tg.render(LIVE / env / "service")["inputs"]
+        repo = tg.render(LIVE / env / "image-repository")["inputs"]
         assert iam["image_repository_name"] == service["image_repository_name"] == "galley"
+        assert repo["repository_name"] == "galley"
+        # Created where the pull right names it (image_repository_compartment_id is null).
+        assert iam["image_repository_compartment_id"] is None
+        assert repo["compartment_id"] == iam["compartment_id"], env
+        assert repo["is_immutable"] is (env == "prod"), env
+        assert service["image_digest"] is None, env
         assert service["execution_log_enabled"] is (env == "prod"), env
+
+
+def test_image_repository_follows_the_repository_compartment(layer: Path, tg: Terragrunt) -> None:
+    """With image_repository_compartment_id set, the repository goes there, where iam's pull
+    right names it; create_image_repository = false leaves the unit out of every run."""
+    other = "ocid1.compartment.oc1..aaaaaaaaimagerepositorycompartment00000000000000000000000"
+    env_file = layer / "live/dev/env.hcl"
+    edit(
+        env_file,
+        "image_repository_compartment_id = null",
+        f'image_repository_compartment_id = "{other}"',
+    )
+    repo = tg.render(layer / "live/dev/image-repository")
+    iam = tg.render(layer / "live/dev/iam")["inputs"]
+    assert repo["inputs"]["compartment_id"] == iam["image_repository_compartment_id"] == other
+    assert repo["exclude"]["if"] is False
+    edit(env_file, "create_image_repository = true", "create_image_repository = false")
+    assert tg.render(layer / "live/dev/image-repository")["exclude"] == {
+        "if": True,
+        "actions": ["all"],
+        "exclude_dependencies": False,
+        "no_run": False,
+    }
 
 
 @pytest.mark.parametrize(("env", "kind"), [("dev", "oci"), ("prod", "oci"), ("local", "local")])

@@ -27,7 +27,9 @@ def _mock_values(tg: Terragrunt, env_dir: Path) -> set[str]:
     values: set[str] = set()
     for unit in UNITS:
         for dep in (tg.render(env_dir / unit).get("dependency") or {}).values():
-            values.update(v for v in dep["mock_outputs"].values() if "mock" in str(v))
+            for value in dep["mock_outputs"].values():  # an object output: its leaves
+                leaves = value.values() if isinstance(value, dict) else [value]
+                values.update(str(v) for v in leaves if "mock" in str(v))
     return values
 
 
@@ -49,6 +51,12 @@ def _attrs_json(resources: list[dict[str, Any]]) -> str:
 def test_local_environment_apply_plan_output_destroy(layer: Path, oci_cloud, engine: str) -> None:
     tg = _terragrunt(oci_cloud, engine)
     env_dir = layer / "live" / "local"
+
+    # live/README.md, "First deployment": the repository alone first, then (after the push)
+    # everything; the second run leaves the repository as it is.
+    tg.run(env_dir, "run", "--all", "--filter", "./image-repository", "--", "apply")
+    (repository,) = oci_cloud.resources("oci_artifacts_container_repository")
+    assert {r["type"] for r in oci_cloud.resources()} == {"oci_artifacts_container_repository"}
 
     applied = tg.run_all(env_dir, "apply")
     # One engine for the units and for the dependency outputs read between them.
@@ -80,6 +88,13 @@ def test_local_environment_apply_plan_output_destroy(layer: Path, oci_cloud, eng
     bucket = outputs["object-storage"]["bucket_name"]
     assert bucket == "galley-local-data"
     assert f"target.bucket.name='{bucket}'" in " ".join(outputs["iam"]["policy_statements"])
+    # The repository the pull right names, where it names it; created once.
+    assert oci_cloud.resources("oci_artifacts_container_repository") == [repository]
+    assert repository["id"] == outputs["image-repository"]["repository_id"]
+    assert repository["attrs"]["display_name"] == outputs["image-repository"]["repository_name"]
+    pull = [s for s in outputs["iam"]["policy_statements"] if "read repos" in s]
+    assert len(pull) == 1 and "target.repo.name='galley'" in pull[0], pull
+    assert f"compartment id {repository['attrs']['compartment_id']} " in pull[0], pull
     leaked = [m for m in _mock_values(tg, env_dir) if m in _attrs_json(oci_cloud.resources())]
     assert leaked == []
 

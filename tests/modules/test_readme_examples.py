@@ -77,6 +77,7 @@ def test_readme_example_applies_from_git(module, example, release_repo, oci_clou
     values = {
         "compartment_id": tfs.random_ocid("compartment"),
         "dynamic_group_id": tfs.random_ocid("dynamicgroup"),
+        "tenancy_id": oci_cloud.tenancy_id,
     }
     assert declared <= set(values), f"no test value for {declared - set(values)}"
     tf_vars = {name: values[name] for name in declared}

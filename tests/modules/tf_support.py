@@ -33,6 +33,9 @@ MODULE_NAMES = (
     "container-instance",
     "api-gateway",
     "service",
+    "budget",
+    "container-repository",
+    "alarms",
 )
 
 COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaatestcompartment"
@@ -59,6 +62,17 @@ BASE_VARS = {
         "readiness_wait_seconds": 1,
     },
     "api-gateway": {"compartment_id": COMPARTMENT, "subnet_id": SUBNET, "backend_ip": "10.0.2.10"},
+    "budget": {
+        "tenancy_id": "ocid1.tenancy.oc1..aaaaaaaatesttenancy",
+        "compartment_id": COMPARTMENT,
+        "amount": 50,
+    },
+    "container-repository": {"compartment_id": COMPARTMENT},
+    "alarms": {
+        "compartment_id": COMPARTMENT,
+        "gateway_id": "ocid1.apigateway.oc1.iad.aaaaaaaatestgateway",
+        "container_instance_id": "ocid1.computecontainerinstance.oc1.iad.aaaaaaaatestinstance",
+    },
     "deploy": {
         "tenancy_id": "ocid1.tenancy.oc1..aaaaaaaatesttenancy",
         # Given, so that planning needs no tenancy lookup (tests/deploy covers the lookup).

@@ -124,16 +124,23 @@ class EmulatedCloud:
 
     # --- what a tenancy administrator makes by hand (README, step 2) --------------------------
 
-    def add_dynamic_group(self, ocid: str, compartment_id: str, name: str = "galley") -> None:
+    def add_dynamic_group(
+        self,
+        ocid: str,
+        compartment_id: str,
+        name: str = "galley",
+        matching_rule: str | None = None,
+    ) -> None:
         """The dynamic group `oci iam dynamic-group create` makes, under the id the stack is told
-        (its tfvars), matching container instances in ``compartment_id``; kept if it exists, so
-        that a second deploy is a no-op."""
+        (its tfvars), with ``matching_rule`` (README step 2: the iam module's
+        dynamic_group_matching_rule); without one, matching every container instance in
+        ``compartment_id``. Kept if it exists, so that a second deploy is a no-op."""
         from oci_emulator.oci import api
 
         with self.store.transaction() as world:
             if ocid in world.resources:
                 return
-            rule = (
+            rule = matching_rule or (
                 "ALL {resource.type='computecontainerinstance', "
                 f"resource.compartment.id='{compartment_id}'}}"
             )
@@ -153,6 +160,51 @@ class EmulatedCloud:
                 "id": ocid,
                 "attrs": attrs,
             }
+
+    def add_tag_key(self, namespace: str, key: str) -> None:
+        """The tag namespace and tag key `oci iam tag-namespace create` and `oci iam tag create`
+        make (README step 2), in the tenancy root; kept if they exist."""
+        from oci_emulator.oci import api
+        from oci_emulator.oci.ocids import new_ocid
+
+        def find(world: Any, type_: str, **wanted: str) -> dict[str, Any] | None:
+            for res in world.resources.values():
+                attrs = res["attrs"]
+                if res["type"] == type_ and all(
+                    str(attrs.get(k)).lower() == v.lower() for k, v in wanted.items()
+                ):
+                    return res
+            return None
+
+        with self.store.transaction() as world:
+            found = find(world, "oci_identity_tag_namespace", name=namespace)
+            if found is None:
+                ocid = new_ocid("tagnamespace", world.region)
+                attrs = api.create(
+                    "oci_identity_tag_namespace",
+                    {
+                        "id": ocid,
+                        "compartment_id": world.tenancy_id,
+                        "name": namespace,
+                        "description": "Galley instance identity",
+                    },
+                    world,
+                )
+                found = {"type": "oci_identity_tag_namespace", "id": ocid, "attrs": attrs}
+                world.resources[ocid] = found
+            if find(world, "oci_identity_tag", tag_namespace_id=found["id"], name=key) is None:
+                ocid = new_ocid("tagdefinition", world.region)
+                attrs = api.create(
+                    "oci_identity_tag",
+                    {
+                        "id": ocid,
+                        "tag_namespace_id": found["id"],
+                        "name": key,
+                        "description": "Marks Galley's own container instance",
+                    },
+                    world,
+                )
+                world.resources[ocid] = {"type": "oci_identity_tag", "id": ocid, "attrs": attrs}
 
     # --- bucket contents written outside Terraform (a program using the bucket) --------------
 

@@ -78,6 +78,8 @@ OCID_TYPES: dict[str, str] = {
     "oci_logging_log": "log",
     "oci_logging_log_group": "loggroup",
     "oci_objectstorage_bucket": "bucket",
+    "oci_ons_notification_topic": "onstopic",
+    "oci_ons_subscription": "onssubscription",
     "oci_vault_secret": "vaultsecret",
 }
 

@@ -142,6 +142,7 @@ def test_dynamic_group_by_name_and_its_matching_rule(cloud):
             True,
         ),
         ("ALL {resource.type='computecontainerinstance', tag.ns.key.value='x'}", False),
+        ("tag.ns.key.value", False),
         ("resource.type != 'computecontainerinstance'", False),
     ],
 )
@@ -224,3 +225,89 @@ def test_a_removed_statement_stops_granting_at_once(cloud):
         statements=["Allow any-user to inspect buckets in tenancy where target.bucket.name='x'"],
     )
     assert not _allowed(cloud, "OBJECT_READ")
+
+
+# --- defined tags in matching rules (scoped instance identity: README, step 2) --------------------
+
+GALLEY = "ocid1.computecontainerinstance.oc1.iad.aaaaaaaagalley"
+OTHER = "ocid1.computecontainerinstance.oc1.iad.aaaaaaaaother"
+
+
+def _tag_rule(cloud):
+    """modules/iam's dynamic_group_matching_rule."""
+    return (
+        "ALL {resource.type='computecontainerinstance', "
+        f"resource.compartment.id='{cloud.tenancy}', tag.galley.role.value='galley-instance'}}"
+    )
+
+
+def _tagged(cloud, ocid, **tags):
+    return authz.Principal("computecontainerinstance", ocid, cloud.tenancy, cloud.tenancy, tags)
+
+
+@pytest.mark.parametrize(
+    ("rule", "tags", "matches"),
+    [
+        ("tag.galley.role.value='galley-instance'", {"galley.role": "galley-instance"}, True),
+        ("tag.galley.role.value = 'galley-instance'", {"galley.role": "other"}, False),
+        ("tag.galley.role.value='galley-instance'", {}, False),
+        ("tag.galley.role.value='galley-instance'", {"galley.owner": "galley-instance"}, False),
+        # Namespace and key names are case-insensitive; the value is compared as written.
+        ("tag.Galley.ROLE.value='galley-instance'", {"galley.role": "galley-instance"}, True),
+        ("tag.galley.role.value='Galley-Instance'", {"galley.role": "galley-instance"}, False),
+        # The key alone: tagged, whatever the value.
+        ("tag.galley.role.value", {"galley.role": "anything"}, True),
+        ("tag.galley.role.value", {}, False),
+        ("tag.galley.role.value != 'x'", {"galley.role": "y"}, True),
+        ("tag.galley.role.value != 'x'", {}, False),
+        ("ANY {tag.galley.role.value='a', tag.galley.role.value='b'}", {"galley.role": "b"}, True),
+    ],
+)
+def test_matching_rule_tag_clauses(cloud, rule, tags, matches):
+    assert authz.rule_matches(rule, _tagged(cloud, GALLEY, **tags)) is matches
+
+
+def test_the_tag_rule_matches_the_tagged_instance_and_not_an_untagged_one(cloud):
+    rule = _tag_rule(cloud)
+    tagged = _tagged(cloud, GALLEY, **{"galley.role": "galley-instance"})
+    assert authz.rule_matches(rule, tagged)
+    assert not authz.rule_matches(rule, _tagged(cloud, OTHER))  # same compartment, no tag
+    assert not authz.rule_matches(rule, _tagged(cloud, OTHER, **{"galley.role": "mine"}))
+
+
+def _instance(cloud, ocid, tags):
+    """A container instance in the cloud's store (only what authorization reads)."""
+    cloud.world.resources[ocid] = {
+        "type": "oci_container_instances_container_instance",
+        "id": ocid,
+        "attrs": {"id": ocid, "compartment_id": cloud.tenancy, "defined_tags": tags},
+    }
+
+
+def test_two_instances_in_one_compartment_only_the_tagged_one_gets_galleys_rights(cloud):
+    """The store's tags decide, not the principal's token (which carries none): a second
+    instance anyone may create in Galley's compartment gets nothing without the tag."""
+    _setup(
+        cloud,
+        MANAGE_OBJECTS,
+        "Allow dynamic-group id {group} to read buckets in tenancy",
+        rule=_tag_rule(cloud),
+    )
+    _instance(cloud, GALLEY, {"galley.role": "galley-instance"})
+    _instance(cloud, OTHER, {})
+    galley, other = _tagged(cloud, GALLEY), _tagged(cloud, OTHER)
+    for permission in ("OBJECT_CREATE", "OBJECT_READ", "BUCKET_READ"):
+        assert _allowed(cloud, permission, principal=galley)
+        assert not _allowed(cloud, permission, principal=other)
+    # A tag change applies to the next call: untagged, Galley's instance loses its rights.
+    cloud.world.resources[GALLEY]["attrs"]["defined_tags"] = {}
+    assert not _allowed(cloud, "OBJECT_READ", principal=galley)
+    cloud.world.resources[OTHER]["attrs"]["defined_tags"] = {"galley.role": "galley-instance"}
+    assert _allowed(cloud, "OBJECT_READ", principal=other)
+
+
+def test_the_compartment_only_rule_matches_any_instance_there(cloud):
+    """What the tag prevents: with the old rule, every instance in the compartment matched."""
+    _setup(cloud, MANAGE_OBJECTS)
+    _instance(cloud, OTHER, {})
+    assert _allowed(cloud, "OBJECT_CREATE", principal=_tagged(cloud, OTHER))

@@ -337,6 +337,43 @@ def _populate_issue8_types(cloud, net, deployment_id):
         "oci_identity_tag_namespace", compartment_id=t, name="galley", description="d"
     )
     cloud.create("oci_identity_tag", tag_namespace_id=namespace["id"], name="env", description="d")
+    cloud.create("oci_artifacts_container_repository", compartment_id=t, display_name="galley")
+    topic = cloud.create("oci_ons_notification_topic", compartment_id=t, name="galley-alarms")
+    cloud.create(
+        "oci_ons_subscription",
+        compartment_id=t,
+        topic_id=topic["id"],
+        protocol="EMAIL",
+        endpoint="ops@example.com",
+    )
+    cloud.create(
+        "oci_monitoring_alarm",
+        compartment_id=t,
+        metric_compartment_id=t,
+        display_name="galley-memory",
+        namespace="oci_computecontainerinstance",
+        query="MemoryUtilization[5m].max() > 90",
+        severity="CRITICAL",
+        is_enabled=True,
+        destinations=[topic["id"]],
+    )
+    target = cloud.create("oci_identity_compartment", name="galley-spend")["id"]
+    budget = cloud.create(
+        "oci_budget_budget",
+        compartment_id=t,
+        amount=50,
+        reset_period="MONTHLY",
+        target_type="COMPARTMENT",
+        targets=[target],
+        display_name="galley-budget",
+    )
+    cloud.create(
+        "oci_budget_alert_rule",
+        budget_id=budget["id"],
+        type="FORECAST",
+        threshold_type="PERCENTAGE",
+        threshold=100,
+    )
 
 
 def test_every_data_source_is_covered(cloud, net):

@@ -1,5 +1,7 @@
 """Compartments, dynamic groups, tag namespaces and tags."""
 
+import pytest
+
 
 def test_compartment_defaults_to_the_tenancy_and_fills_computed(cloud):
     comp = cloud.create("oci_identity_compartment", name="work", description="Galley work")
@@ -81,3 +83,14 @@ def test_tags_need_their_namespace_and_unique_names(cloud, raises_oci):
     assert (tag["is_retired"], tag["is_cost_tracking"]) == (False, False)
     with raises_oci(409, "Conflict", "tag 'Env' already exists"):
         cloud.create("oci_identity_tag", tag_namespace_id=ns["id"], name="Env")
+
+
+@pytest.mark.parametrize("name", ["gal.ley", "gal ley", "x" * 101, ""])
+def test_tag_namespace_and_key_names_hold_no_period_or_space(cloud, raises_oci, name):
+    """A defined tag is written <namespace>.<key> (and tag.<namespace>.<key>.value in a
+    matching rule): "Creating a Tag Namespace", "Creating a Tag Key Definition"."""
+    with raises_oci(400, "InvalidParameter", "no period or space"):
+        cloud.create("oci_identity_tag_namespace", compartment_id=cloud.tenancy, name=name)
+    ns = cloud.create("oci_identity_tag_namespace", compartment_id=cloud.tenancy, name="galley")
+    with raises_oci(400, "InvalidParameter", "no period or space"):
+        cloud.create("oci_identity_tag", tag_namespace_id=ns["id"], name=name)

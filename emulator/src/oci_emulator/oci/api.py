@@ -13,7 +13,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from . import apigateway, containers, iam_policy, identity, kms, logs, network, objects, storage
+from . import (
+    alarms,
+    apigateway,
+    budgets,
+    containers,
+    iam_policy,
+    identity,
+    kms,
+    logs,
+    network,
+    objects,
+    registry,
+    storage,
+)
 from .data_sources import READERS
 from .errors import OciError
 from .ocids import OCID_TYPES, new_ocid
@@ -151,6 +164,16 @@ _RULES: dict[str, Rules] = {
         apigateway.gateway_create, apigateway.gateway_update, apigateway.gateway_delete
     ),
     "oci_apigateway_deployment": Rules(apigateway.deployment_create, apigateway.deployment_update),
+    "oci_budget_budget": Rules(budgets.budget_create, budgets.budget_update),
+    "oci_budget_alert_rule": Rules(budgets.alert_rule_create, budgets.alert_rule_update),
+    "oci_artifacts_container_repository": Rules(
+        registry.repository_create, registry.repository_update
+    ),
+    "oci_monitoring_alarm": Rules(alarms.alarm_create, alarms.alarm_update),
+    "oci_ons_notification_topic": Rules(
+        alarms.topic_create, alarms.topic_update, alarms.topic_delete
+    ),
+    "oci_ons_subscription": Rules(alarms.subscription_create, alarms.subscription_update),
 }
 
 # IAM writes of every registered identity type go to the home region only.
@@ -172,6 +195,9 @@ RECOMPUTED_ON_UPDATE: dict[str, tuple[str, ...]] = {
     "oci_container_instances_container_instance": ("time_updated",),
     "oci_logging_log_group": ("time_last_modified",),
     "oci_logging_log": ("time_last_modified",),
+    "oci_budget_budget": ("time_updated", "version"),
+    "oci_budget_alert_rule": ("time_updated", "version"),
+    "oci_monitoring_alarm": ("time_updated",),
 }
 DATA_SOURCE_TYPES: set[str] = set(READERS)
 

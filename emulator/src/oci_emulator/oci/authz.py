@@ -21,7 +21,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import propagation
 from . import world as w
@@ -37,6 +37,10 @@ class Principal:
     id: str
     compartment_id: str
     tenancy_id: str
+    # The resource's defined tags, "<namespace>.<key>" -> value (the provider's form), for the
+    # ``tag.*`` clauses of matching rules. When the cloud holds the resource, its current tags
+    # are used instead (``_with_current_tags``): a tag change applies to the next request.
+    defined_tags: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -122,6 +126,13 @@ def _principal_variables(principal: Principal) -> dict[str, str]:
 # --- dynamic groups: matching rules ------------------------------------------------------------
 
 _RULE_CLAUSE = re.compile(r"^\s*([a-z][a-z0-9_.]*)\s*(=|!=)\s*'([^']*)'\s*$", re.IGNORECASE)
+# ``tag.<namespace>.<key>.value = '<value>'`` (or ``!=``), or ``tag.<namespace>.<key>.value``
+# alone: the tag is set, whatever its value ("Writing Matching Rules to Define Dynamic Groups").
+# Namespace and key names hold no '.' or space ("Creating a Tag Namespace", "Creating a Tag Key
+# Definition").
+_TAG_CLAUSE = re.compile(
+    r"^\s*tag\.([^.\s=!']+)\.([^.\s=!']+)\.value\s*(?:(=|!=)\s*'([^']*)')?\s*$", re.IGNORECASE
+)
 
 
 def _split_top(body: str) -> list[str]:
@@ -142,14 +153,19 @@ def rule_matches(rule: str, principal: Principal) -> bool:
 
     Rules are ``ANY {…}`` / ``ALL {…}`` of clauses (nesting allowed) or one clause, a clause
     comparing ``resource.type``, ``resource.id``, ``resource.compartment.id`` (or the
-    ``instance.*`` forms of compute) with a quoted value ("Writing Matching Rules to Define
-    Dynamic Groups"). A clause on anything else (tags, another service's variables) is false.
+    ``instance.*`` forms of compute) with a quoted value, or a defined tag of the principal's
+    resource, ``tag.<namespace>.<key>.value`` with or without ``= '<value>'`` ("Writing
+    Matching Rules to Define Dynamic Groups"). A clause on anything else (another service's
+    variables) is false.
     """
     text = rule.strip()
     grouped = re.match(r"^(all|any)\s*\{(.*)\}$", text, re.IGNORECASE | re.DOTALL)
     if grouped:
         results = [rule_matches(part, principal) for part in _split_top(grouped.group(2))]
         return any(results) if grouped.group(1).lower() == "any" else all(results)
+    tag = _TAG_CLAUSE.match(text)
+    if tag is not None:
+        return _tag_clause_holds(tag, principal)
     found = _RULE_CLAUSE.match(text)
     if found is None:
         return False
@@ -173,6 +189,29 @@ def rule_matches(rule: str, principal: Principal) -> bool:
     return same == (found.group(2) == "=")
 
 
+def _tag_clause_holds(clause: re.Match[str], principal: Principal) -> bool:
+    """Tag namespace and key names are case-insensitive ("Creating a Tag Namespace"); the value
+    is compared exactly (unverified: OCI does not say). A resource without the tag fails both
+    ``=`` and ``!=`` (a variable that does not apply, as for policy conditions)."""
+    wanted = f"{clause.group(1)}.{clause.group(2)}".lower()
+    tags = {str(k).lower(): str(v) for k, v in principal.defined_tags.items()}
+    if wanted not in tags:
+        return False
+    if clause.group(3) is None:
+        return True  # tag.<namespace>.<key>.value alone: tagged, any value
+    return (tags[wanted] == clause.group(4)) == (clause.group(3) == "=")
+
+
+def _with_current_tags(world: w.WorldView, principal: Principal) -> Principal:
+    """``principal`` with its resource's defined tags as the cloud holds them now (its token
+    carries none); unchanged when the cloud does not hold the resource."""
+    for resource in w.of_type(world, "oci_container_instances_container_instance"):
+        if resource["id"] == principal.id:
+            tags = resource["attrs"].get("defined_tags") or {}
+            return replace(principal, defined_tags=dict(tags))
+    return principal
+
+
 def _is_caller(world: w.WorldView, subject: Subject, principal: Principal) -> bool:
     if subject.kind == "any-user":
         return True
@@ -183,7 +222,8 @@ def _is_caller(world: w.WorldView, subject: Subject, principal: Principal) -> bo
         by_id = str(group["id"]) == wanted
         by_name = str(group["attrs"].get("name") or "").lower() == wanted.lower()
         if by_id or by_name:
-            return rule_matches(str(group["attrs"].get("matching_rule") or ""), principal)
+            rule = str(group["attrs"].get("matching_rule") or "")
+            return rule_matches(rule, _with_current_tags(world, principal))
     return False
 
 
