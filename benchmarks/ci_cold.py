@@ -29,8 +29,10 @@ _PYTEST_SUMMARY = re.compile(r"=+ (.*) in ([\d.]+)s")
 
 
 def fresh_clone(scratch: Path) -> Path:
+    """The clone, with ../shared beside it as on a CI machine (the provider schemas)."""
     clone = scratch / "galley"
     subprocess.run(["git", "clone", "-q", "--no-hardlinks", str(REPO), str(clone)], check=True)
+    (scratch / "shared").symlink_to(REPO.parent / "shared")
     return clone
 
 
