@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from galley import __version__
+from galley.audit import AuditTrail, tool_call
 from galley.datadir import data_dir_problem
 from galley.environment import BinaryVersions, EnvironmentReport, environment_report
 from galley.mcp_guard import DrainCut, JsonRpcGuard
@@ -56,7 +57,8 @@ def build_mcp_server(settings: Settings) -> MCPServer:
         annotations=ToolAnnotations(read_only_hint=True, open_world_hint=False),
     )
     async def galley_environment() -> EnvironmentReport:
-        return await environment_report(settings.data_dir, versions)
+        async with tool_call(ENVIRONMENT_TOOL):
+            return await environment_report(settings.data_dir, versions)
 
     return mcp
 
@@ -130,11 +132,13 @@ def build_app(settings: Settings, state: RuntimeState) -> ASGIApp:
         expose_headers=list(CORS_EXPOSED_HEADERS),
         max_age=600,
     )
-    # Outermost, so the URL is redacted before anything can log the request.
-    return TokenGate(
+    # Outermost but for the audit trail, so the URL is redacted before anything can log the
+    # request; AuditTrail keeps only fixed fields of it, refused requests included.
+    app = TokenGate(
         app,
         settings.url_token_digests,
         public_paths=public,
         logged=logged_paths(ROUTES),
         allowed_origins=settings.allowed_origins,
     )
+    return AuditTrail(app, MCP_PATH)

@@ -18,6 +18,7 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from galley.audit import SCOPE_RPC, rpc_summary
 from galley.http_protocol import MAX_BODY_BYTES
 from galley.runtime_state import RuntimeState
 
@@ -114,6 +115,7 @@ class JsonRpcGuard:
             await JSONResponse(error, 400)(scope, receive, send)
             return
         scope[SCOPE_ID] = message.get("id")
+        scope[SCOPE_RPC] = rpc_summary(message)
         replayed = False
 
         async def replay() -> Message:

@@ -11,6 +11,7 @@ from types import FrameType
 import uvicorn
 
 from galley.app import build_app
+from galley.audit import setup_audit_logger
 from galley.http_protocol import BoundedH11Protocol
 from galley.logs import make_records_one_line, quiet_accept_errors
 from galley.orphans import reap_orphans
@@ -111,6 +112,7 @@ def serve(settings: Settings) -> int:
     state = RuntimeState()
     config = build_config(settings, state)  # configures uvicorn's loggers
     make_records_one_line()
+    setup_audit_logger()
     server = GalleyServer(config, state, settings.shutdown_grace_seconds)
     server.run()
     return 0 if server.started else 3
