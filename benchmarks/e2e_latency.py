@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import anyio
 import httpx
@@ -86,6 +87,15 @@ def first_call_after_apply(work: Path, image):
     return applied, first_call, url, ca, port, cloud
 
 
+def stop_and_untag(cloud: EmulatedCloud, client: Any, image: Any) -> None:
+    """Stop the emulated cloud and drop the OCIR tags first_call_after_apply gave the image (the
+    ones the plan asked for), keeping the build's own tags."""
+    cloud.stop()
+    for reference in client.images.get(image.id).tags:
+        if reference.startswith("ocir."):
+            client.images.remove(reference, noprune=True)
+
+
 def latencies(client: httpx.Client, url: str, count: int) -> list[float]:
     samples = []
     for _ in range(count):
@@ -146,10 +156,7 @@ def main() -> None:
             added = percentile(g, 50) - percentile(d, 50)
             print(f"gateway added latency, p50: {added:6.3f} ms  (goal <= 1.5 ms, issue 18)")
         finally:
-            cloud.stop()
-            for reference in built.image.client.images.get(built.image.id).tags:
-                if reference.startswith("ocir."):  # the tags the plan asked for, not the build's
-                    client.images.remove(reference, noprune=True)
+            stop_and_untag(cloud, client, built.image)
 
 
 if __name__ == "__main__":

@@ -38,10 +38,7 @@ def gateway_figures(client: docker.DockerClient, requests: int) -> dict[str, Fig
         try:
             direct, gateway = e2e_latency.gateway_samples(url, ca, port, requests)
         finally:
-            cloud.stop()
-            for reference in client.images.get(built.image.id).tags:
-                if reference.startswith("ocir."):  # the tags the plan asked for
-                    client.images.remove(reference, noprune=True)
+            e2e_latency.stop_and_untag(cloud, client, built.image)
     d50 = e2e_latency.percentile(direct, 50)
     g50 = e2e_latency.percentile(gateway, 50)
     return {
