@@ -56,6 +56,7 @@ class Report:
     pending: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    left_out: bool = False  # an exclude block keeps the unit out of plans: nothing to compare
 
 
 def parse_plan(name: str, returncode: int, stdout: str, stderr: str) -> Report:
@@ -117,10 +118,29 @@ def check_root(root: Path, engine: str, env: dict[str, str], timeout: float) -> 
 def check_env(env_dir: Path, engine: str, env: dict[str, str], timeout: float) -> list[Report]:
     terragrunt = _tool("terragrunt")
     env = {"TG_NON_INTERACTIVE": "true", "TG_NO_COLOR": "true", **env, "TG_TF_PATH": engine}
+    code, out, err = run([terragrunt, "find", "--json", "--exclude"], env_dir, env, timeout)
+    if code != 0:
+        return [Report(env_dir.name, EXIT_ERROR, errors=[f"terragrunt find failed:\n{out}{err}"])]
+    left_out = excluded_from_plan(json.loads(out or "[]"))
     return [
-        parse_plan(unit.name, *run([terragrunt, *PLAN_ARGS], unit, env, timeout))
+        Report(unit.name, left_out=True)
+        if unit.name in left_out
+        else parse_plan(unit.name, *run([terragrunt, *PLAN_ARGS], unit, env, timeout))
         for unit in units(env_dir)
     ]
+
+
+def excluded_from_plan(found: list[dict[str, Any]]) -> set[str]:
+    """Units whose exclude block applies to plan (`terragrunt find --json --exclude`), e.g.
+    live/'s alarms unit with alarms_enabled = false: `run --all plan` skips them, and a plan of
+    the unit alone would fail on inputs its environment leaves unset."""
+    left_out: set[str] = set()
+    for entry in found:
+        exclude = entry.get("exclude") or {}
+        actions = set(exclude.get("actions") or [])
+        if exclude.get("if") is True and actions & {"all", "plan"}:
+            left_out.add(Path(entry["path"]).name)
+    return left_out
 
 
 def units(env_dir: Path) -> list[Path]:
@@ -140,6 +160,9 @@ def print_reports(reports: list[Report], where: str) -> int:
     status = EXIT_ERROR if any(r.status == EXIT_ERROR for r in reports) else status
     for report in reports:
         verdict = {EXIT_MATCHES: "matches the code", EXIT_DRIFT: "differs from the code"}
+        if report.left_out:
+            print(f"{report.name}: left out by its exclude block (not planned)")
+            continue
         print(f"{report.name}: {verdict.get(report.status, 'plan failed')}")
         for title, lines in (
             ("changed outside Terraform", report.drifted),

@@ -29,4 +29,10 @@ locals {
     service_policy_id = "ocid1.policy.oc1..aaaaaaaamockobjectstorageservicepolicy0000000000000000000"
     instance_tag      = { namespace = "galley", key = "role", value = "mock-instance" }
   }
+
+  service = {
+    gateway_id            = "ocid1.apigateway.oc1.iad.amaaaaaamockgateway00000000000000000000000000000000000"
+    deployment_id         = "ocid1.apideployment.oc1.iad.amaaaaaamockdeployment0000000000000000000000000000000"
+    container_instance_id = "ocid1.computecontainerinstance.oc1.iad.anuwcljmockinstance0000000000000000000000"
+  }
 }

@@ -69,6 +69,17 @@ locals {
   # The API gateway's OCI Logging execution log: on in prod (costs log storage).
   execution_log_enabled = false
 
+  # Monitoring alarms on the gateway and the instance (modules/alarms), sent to a Notifications
+  # topic with an email subscription per address (each confirms by the link OCI mails first).
+  # Off here: nobody reads an emulated alarm's email.
+  alarms_enabled            = false
+  alarm_notification_emails = []
+  # A monthly budget on the compartment, a whole number in the rate card's currency, with alerts
+  # at 80 % of actual and 100 % of forecast spending to budget_alert_recipients (modules/budget;
+  # README.md, "Cost"). null = no budget unit.
+  budget_monthly_amount   = null
+  budget_alert_recipients = []
+
   state_backend   = "local"
   state_bucket    = ""
   state_namespace = ""

@@ -71,6 +71,16 @@ locals {
   # The API gateway's OCI Logging execution log (log group + log, the module's retention).
   execution_log_enabled = true
 
+  # Monitoring alarms on the gateway and the instance (modules/alarms), sent to a Notifications
+  # topic with an email subscription per address (each confirms by the link OCI mails first).
+  alarms_enabled            = true
+  alarm_notification_emails = []
+  # A monthly budget on the compartment, a whole number in the rate card's currency, with alerts
+  # at 80 % of actual and 100 % of forecast spending to budget_alert_recipients (modules/budget;
+  # README.md, "Cost"). null = no budget unit.
+  budget_monthly_amount   = null
+  budget_alert_recipients = []
+
   # "local", "oci" (native, Terraform >= 1.12) or "s3" (S3-compatible endpoint, fallback for
   # older Terraform and OpenTofu; see live/README.md, "State", for its locking caveat).
   state_backend   = "oci"

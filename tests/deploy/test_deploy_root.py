@@ -360,3 +360,41 @@ def test_the_instance_carries_the_tag_the_dynamic_group_rule_requires(oci_cloud,
         "tag.galley.role.value='galley-instance'}"
     )
     tf.destroy()
+
+
+def test_operations_options_apply_replan_destroy(oci_cloud, tmp_path):
+    """The options a deployment lives with (issue 17): alarms with a topic and a subscription, a
+    budget, and retention rules on an unversioned bucket, on top of the example, each engine."""
+    root = _deploy_root(oci_cloud, tmp_path)
+    with (root / "terraform.tfvars").open("a") as tfvars:
+        tfvars.write(
+            "alarms_enabled = true\n"
+            'alarm_notification_emails = ["ops@example.com"]\n'
+            "budget_monthly_amount = 25\n"
+            'budget_alert_recipients = ["finance@example.com"]\n'
+            'bucket_versioning = "Disabled"\n'
+            'retention_rules = [{ display_name = "keep-1-day", time_amount = 1 }]\n'
+        )
+    tf = tfs.terraform(root, oci_cloud.env)
+
+    tf.apply()
+    out = tfs.outputs(tf)
+    counts = tfs.cloud_counts(oci_cloud.resources())
+    assert {t: n for t, n in counts.items() if t in EXPECTED_COUNTS} == EXPECTED_COUNTS
+    assert {t: n for t, n in counts.items() if t not in EXPECTED_COUNTS} == {
+        "oci_ons_notification_topic": 1,
+        "oci_ons_subscription": 1,
+        "oci_monitoring_alarm": 5,
+        "oci_budget_budget": 1,
+        "oci_budget_alert_rule": 2,
+    }
+    topic = _one(oci_cloud, "oci_ons_notification_topic")
+    assert topic["id"] == out["alarm_topic_id"]
+    assert _one(oci_cloud, "oci_ons_subscription")["topic_id"] == topic["id"]
+    assert _one(oci_cloud, "oci_budget_budget")["id"] == out["budget_id"]
+    (rule,) = _one(oci_cloud, "oci_objectstorage_bucket")["retention_rules"]
+    assert (rule["display_name"], rule["duration"][0]["time_amount"]) == ("keep-1-day", "1")
+
+    assert tfs.changed_addresses(tf.plan(output=True)) == []
+    tf.destroy()
+    assert oci_cloud.resources() == []

@@ -132,6 +132,9 @@ def test_drift_of_a_terragrunt_environment(cloud, tmp_path):
     assert matches.returncode == 0, matches.stdout + matches.stderr
     for unit in ("iam", "network", "object-storage", "service"):
         assert f"{unit}: matches the code" in matches.stdout
+    # live/local leaves them out (alarms_enabled = false, budget_monthly_amount = null).
+    for unit in ("alarms", "budget"):
+        assert f"{unit}: left out by its exclude block (not planned)" in matches.stdout
 
     _add_ingress_rule(cloud)
     drifted = _drift(tmp_path, env, "--env", "live/local")

@@ -24,15 +24,17 @@ from typing import Any
 import hcl2
 from terragrunt_cli import Terragrunt, TerragruntError
 
-UNITS = ("network", "object-storage", "iam", "image-repository", "service")
+UNITS = ("network", "object-storage", "iam", "image-repository", "service", "alarms", "budget")
 ENVIRONMENTS = ("dev", "prod", "local")
 # Intended apply order, layer by layer (units in one layer may run in parallel).
 # image-repository needs no unit and no unit needs it: users apply it alone before the first
 # `docker push` (live/README.md, "First deployment").
+# budget needs no unit either; alarms watch what service deployed.
 ORDER = (
-    frozenset({"network", "iam", "image-repository"}),
+    frozenset({"network", "iam", "image-repository", "budget"}),
     frozenset({"object-storage"}),
     frozenset({"service"}),
+    frozenset({"alarms"}),
 )
 # Orderings the cloud needs, whatever outputs the configuration passes: unit -> units that must
 # be applied before it, and why.
@@ -82,6 +84,12 @@ ENV_INPUTS = {
         "url_token_generations": "url_token_generations",
         "execution_log_enabled": "execution_log_enabled",
         "token_transport": "token_transport",
+    },
+    "alarms": {"notification_emails": "alarm_notification_emails"},
+    "budget": {
+        "tenancy_id": "tenancy_id",
+        "amount": "budget_monthly_amount",
+        "alert_recipients": "budget_alert_recipients",
     },
 }
 # Mocks serve a fresh or half-applied environment; apply must never deploy a stand-in value.

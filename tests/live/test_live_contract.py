@@ -73,6 +73,9 @@ def test_unit_graph_runs_in_the_intended_order(tg: Terragrunt, env: str) -> None
         "object-storage": {"iam"},
         # The image pull and the bucket access need iam's Galley policy first.
         "service": {"network", "object-storage", "iam"},
+        # Alarms name the gateway, deployment and instance service deployed.
+        "alarms": {"service"},
+        "budget": set(),
     }
     order = [e["path"] for e in entries]  # --dag lists dependencies first
     for unit, needs in graph.items():
@@ -87,6 +90,7 @@ def test_dag_graph_draws_the_same_edges(tg: Terragrunt) -> None:
         ("service", "network"),
         ("service", "object-storage"),
         ("service", "iam"),
+        ("alarms", "service"),
     }
 
 
@@ -185,14 +189,15 @@ def test_image_repository_follows_the_repository_compartment(layer: Path, tg: Te
 
 @pytest.mark.parametrize(("env", "kind"), [("dev", "oci"), ("prod", "oci"), ("local", "local")])
 def test_backend_kind_per_environment(tg: Terragrunt, env: str, kind: str) -> None:
+    backends = {}
     for unit in UNITS:
         rendered = tg.render(LIVE / env / unit)
-        backend = _generated(rendered, "backend")["terraform"]["backend"]
-        assert list(backend) == [kind]
+        backends[unit] = _generated(rendered, "backend")["terraform"]["backend"]
+        assert list(backends[unit]) == [kind]
         # Local state (the emulator's provider hashes) keeps its lock file in the cache.
         assert rendered["terraform"]["copy_terraform_lock_file"] is (kind != "local")
     if kind == "local":
-        path = Path(backend["local"]["path"])
+        path = Path(backends["service"]["local"]["path"])
         assert path == REPO / ".local/terragrunt-state/live/local/service/terraform.tfstate"
 
 

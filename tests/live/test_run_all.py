@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from live_checks import UNITS
+from live_checks import UNITS, env_values
 from live_layer import edit
 from terragrunt_cli import Terragrunt
 from tf_support import ENGINES
@@ -51,6 +51,22 @@ def _attrs_json(resources: list[dict[str, Any]]) -> str:
 def test_local_environment_apply_plan_output_destroy(layer: Path, oci_cloud, engine: str) -> None:
     tg = _terragrunt(oci_cloud, engine)
     env_dir = layer / "live" / "local"
+    # Every unit, the optional ones too (live/local leaves alarms and budget out).
+    edit(
+        env_dir / "env.hcl", "alarms_enabled            = false", "alarms_enabled            = true"
+    )
+    edit(
+        env_dir / "env.hcl",
+        "alarm_notification_emails = []",
+        'alarm_notification_emails = ["ops@example.com"]',
+    )
+    edit(env_dir / "env.hcl", "budget_monthly_amount   = null", "budget_monthly_amount   = 25")
+    edit(env_dir / "env.hcl", 'bucket_versioning = "Enabled"', 'bucket_versioning = "Disabled"')
+    edit(
+        env_dir / "env.hcl",
+        "retention_rules   = []",
+        'retention_rules   = [{ display_name = "keep-1-day", time_amount = 1 }]',
+    )
 
     # live/README.md, "First deployment": the repository alone first, then (after the push)
     # everything; the second run leaves the repository as it is.
@@ -95,6 +111,22 @@ def test_local_environment_apply_plan_output_destroy(layer: Path, oci_cloud, eng
     pull = [s for s in outputs["iam"]["policy_statements"] if "read repos" in s]
     assert len(pull) == 1 and "target.repo.name='galley'" in pull[0], pull
     assert f"compartment id {repository['attrs']['compartment_id']} " in pull[0], pull
+    # The alarms watch what service deployed; the budget tracks the Galley compartment.
+    alarms = oci_cloud.resources("oci_monitoring_alarm")
+    assert {a["id"] for a in alarms} == set(outputs["alarms"]["alarm_ids"].values())
+    dimensions = " ".join(a["attrs"]["query"] for a in alarms)
+    assert instance["id"] in dimensions and gateway["id"] in dimensions, dimensions
+    (subscription,) = oci_cloud.resources("oci_ons_subscription")
+    assert subscription["attrs"]["endpoint"] == "ops@example.com"
+    assert subscription["attrs"]["topic_id"] == outputs["alarms"]["topic_id"]
+    (budget,) = oci_cloud.resources("oci_budget_budget")
+    assert budget["id"] == outputs["budget"]["budget_id"]
+    assert budget["attrs"]["compartment_id"] == oci_cloud.tenancy_id
+    assert budget["attrs"]["targets"] == [instance["attrs"]["compartment_id"]]
+    assert budget["attrs"]["amount"] == 25
+    (bucket_resource,) = oci_cloud.resources("oci_objectstorage_bucket")
+    (rule,) = bucket_resource["attrs"]["retention_rules"]
+    assert rule["display_name"] == "keep-1-day" and rule["duration"][0]["time_amount"] == "1"
     leaked = [m for m in _mock_values(tg, env_dir) if m in _attrs_json(oci_cloud.resources())]
     assert leaked == []
 
@@ -132,7 +164,11 @@ def test_fresh_environment_plans_on_mocks(layer: Path, oci_cloud, engine: str, e
     tg = _terragrunt(oci_cloud, engine, GALLEY_STATE_BACKEND="local")
     result = tg.run_all(env_dir, "plan")
     assert MOCKS_USED in result.output
-    assert result.output.count("Plan: ") == len(UNITS)
+    # Every unit but the ones env.hcl leaves out (exclude blocks).
+    values = env_values(tg, layer / "live")[env]
+    left_out = {"alarms"} if not values["alarms_enabled"] else set()
+    left_out |= {"budget"} if values["budget_monthly_amount"] is None else set()
+    assert result.output.count("Plan: ") == len(set(UNITS) - left_out)
     assert oci_cloud.resources() == []
 
 
