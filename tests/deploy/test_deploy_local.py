@@ -76,7 +76,7 @@ def test_deploy_local_without_schemas_says_what_is_missing(tmp_path):
 
 
 @pytest.mark.docker
-@pytest.mark.xdist_group("e2e")
+@pytest.mark.xdist_group("e2e-deploy-local")
 def test_deploy_local_serves_mcp_until_destroyed(tmp_path):
     """--check's round trip, an idempotent re-run on the same URL with the daemon still up
     after the script exits, and --destroy leaving no container, listener or daemon."""

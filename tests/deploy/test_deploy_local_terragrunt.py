@@ -145,7 +145,7 @@ def test_deploy_local_hands_its_terragrunt_flags_to_the_terragrunt_form(flag):
 
 
 @pytest.mark.docker
-@pytest.mark.xdist_group("e2e")
+@pytest.mark.xdist_group("e2e-deploy-local-terragrunt")
 @pytest.mark.parametrize("flag", ["--terragrunt", "--tofu"])
 def test_terragrunt_form_serves_mcp_until_destroyed(tmp_path, flag):
     """The card's path alive: run --all apply brings up the container behind the gateway on

@@ -20,7 +20,7 @@ import rollout_steps as steps
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "clients"))
 from claude_code import CONNECTED, ClaudeCode
 
-pytestmark = [pytest.mark.docker, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.docker, pytest.mark.xdist_group("e2e-claude_code_gateway")]
 ACCESS_LINE = re.compile(r'"(?P<method>[A-Z]+) (?P<path>[^?\s]+)\S* HTTP/1\.1" (?P<status>\d{3})')
 
 

@@ -19,7 +19,7 @@ from e2e_support import REPO_ROOT, poll
 
 from galley import __version__
 
-pytestmark = [pytest.mark.docker, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.docker, pytest.mark.xdist_group("e2e-deployed_stack")]
 CLIENTS_BIN = REPO_ROOT / "tests" / "clients" / "node_modules" / ".bin"
 PROXY_VARIABLES = {"http_proxy", "https_proxy", "all_proxy", "no_proxy"}
 

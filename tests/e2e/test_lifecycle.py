@@ -18,7 +18,7 @@ from e2e_support import REPO_ROOT, poll
 from oci_emulator import pace
 from oci_emulator.harness import write_root
 
-pytestmark = [pytest.mark.docker, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.docker, pytest.mark.xdist_group("e2e-lifecycle")]
 BAD_GATEWAY = {"code": 502, "message": "Bad Gateway"}
 
 

@@ -20,7 +20,7 @@ import pytest
 from docker.models.images import Image
 from oci_emulator.oci import api, authz
 
-pytestmark = [pytest.mark.docker, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.docker, pytest.mark.xdist_group("e2e-resource_principal")]
 OTHER_BUCKET = "not-galleys"
 OBJECT_STATEMENT = re.compile(r'^\s*"Allow \$\{local\.subject\} to manage objects .*",\n', re.M)
 

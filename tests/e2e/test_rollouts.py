@@ -24,7 +24,7 @@ import pytest
 import rollout_client as rc
 import rollout_steps as steps
 
-pytestmark = [pytest.mark.docker, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.docker]
 
 
 @pytest.fixture
