@@ -63,51 +63,57 @@ module "iam" {
   create_tag_namespace            = var.create_tag_namespace
 }
 
-module "container_instance" {
-  source = "../modules/container-instance"
+# Galley's container instance and the HTTPS gateway in front of it, in one module as live/'s
+# service unit has them: a rollout replaces the instance create_before_destroy, and the gateway
+# moves to the new instance before the old one is deleted (modules/service/README.md).
+module "service" {
+  source = "../modules/service"
 
-  compartment_id   = var.compartment_id
-  name_prefix      = var.name_prefix
-  freeform_tags    = var.freeform_tags
-  region           = var.region
-  subnet_id        = module.network.private_subnet_id
-  ocpus            = var.ocpus
-  memory_in_gbs    = var.memory_in_gbs
-  image_tag        = var.image_tag
-  image_digest     = var.image_digest
-  galley_image_url = var.galley_image_url
-  galley_port      = local.galley_port
+  compartment_id    = var.compartment_id
+  name_prefix       = var.name_prefix
+  freeform_tags     = var.freeform_tags
+  region            = var.region
+  private_subnet_id = module.network.private_subnet_id
+  public_subnet_id  = module.network.public_subnet_id
+  galley_port       = local.galley_port
 
-  image_repository_name   = local.image_repository_name
+  ocpus                 = var.ocpus
+  memory_in_gbs         = var.memory_in_gbs
+  image_tag             = var.image_tag
+  image_digest          = var.image_digest
+  galley_image_url      = var.galley_image_url
+  image_repository_name = local.image_repository_name
+  bucket_name           = module.object_storage.bucket_name
+  bucket_namespace      = module.object_storage.bucket_namespace
+
   url_token               = var.url_token
   url_token_generations   = var.url_token_generations
   url_token_rotation_days = var.url_token_rotation_days
   health_check            = var.health_check
   readiness_wait_seconds  = var.readiness_wait_seconds
-  bucket_name             = module.object_storage.bucket_name
-  bucket_namespace        = module.object_storage.bucket_namespace
   # Orders the instance after the policy (image pull and bucket access through the resource
   # principal). Not a module-level depends_on: that would defer the module's data sources on
   # any policy change and replace the instance.
   policy_id = module.iam.policy_id
   # The tag the dynamic group's rule requires (after its creation with create_tag_namespace).
   instance_tag = module.iam.instance_tag
-}
 
-module "api_gateway" {
-  source = "../modules/api-gateway"
-
-  compartment_id  = var.compartment_id
-  name_prefix     = var.name_prefix
-  freeform_tags   = var.freeform_tags
-  subnet_id       = module.network.public_subnet_id
-  backend_ip      = module.container_instance.private_ip
-  backend_port    = local.galley_port
-  path_prefix     = var.path_prefix
-  token_transport = var.token_transport
-
+  path_prefix                    = var.path_prefix
+  token_transport                = var.token_transport
   execution_log_enabled          = var.execution_log_enabled
   rate_limit_requests_per_second = var.rate_limit_requests_per_second
+}
+
+# deploy/ called the two modules itself until it used modules/service: state moves, nothing is
+# replaced (tests/deploy/test_deploy_root.py applies the old layout and upgrades it).
+moved {
+  from = module.container_instance
+  to   = module.service.module.container_instance
+}
+
+moved {
+  from = module.api_gateway
+  to   = module.service.module.api_gateway
 }
 
 # Optional: the OCIR repository the image is pushed to, in the compartment the pull right names.
@@ -142,9 +148,9 @@ module "alarms" {
   count  = var.alarms_enabled ? 1 : 0
 
   compartment_id        = var.compartment_id
-  gateway_id            = module.api_gateway.gateway_id
-  deployment_id         = module.api_gateway.deployment_id
-  container_instance_id = module.container_instance.container_instance_id
+  gateway_id            = module.service.gateway_id
+  deployment_id         = module.service.deployment_id
+  container_instance_id = module.service.container_instance_id
   notification_emails   = var.alarm_notification_emails
   name_prefix           = var.name_prefix
   freeform_tags         = var.freeform_tags

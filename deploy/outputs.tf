@@ -1,25 +1,25 @@
 output "mcp_url" {
   description = "Galley's MCP endpoint, without a token: give it with the header (authorization_header) or as ?token= (mcp_endpoint_url)."
-  value       = "${module.api_gateway.endpoint_base_url}${local.mcp_path}"
+  value       = "${module.service.endpoint_base_url}${local.mcp_path}"
 }
 
 output "mcp_endpoint_url" {
   description = "URL to give an MCP client, the current token in its query."
-  value       = "${module.api_gateway.endpoint_base_url}${local.mcp_path}?${module.api_gateway.token_query_parameter}=${module.container_instance.url_token}"
+  value       = "${module.service.endpoint_base_url}${local.mcp_path}?${module.service.token_query_parameter}=${module.service.url_token}"
   sensitive   = true
 }
 
 output "authorization_header" {
   description = "Value of the Authorization header for the current token (Bearer <token>): claude mcp add --transport http galley <mcp_url> --header \"Authorization: <this>\"."
-  value       = "Bearer ${module.container_instance.url_token}"
+  value       = "Bearer ${module.service.url_token}"
   sensitive   = true
 }
 
 output "mcp_endpoint_urls" {
   description = "For every valid token, by generation name: the query-form URL and the Authorization header value (used while clients move from one token to the next)."
   value = {
-    for name, token in module.container_instance.url_tokens : name => {
-      url                  = "${module.api_gateway.endpoint_base_url}${local.mcp_path}?${module.api_gateway.token_query_parameter}=${token}"
+    for name, token in module.service.url_tokens : name => {
+      url                  = "${module.service.endpoint_base_url}${local.mcp_path}?${module.service.token_query_parameter}=${token}"
       authorization_header = "Bearer ${token}"
     }
   }
@@ -28,22 +28,22 @@ output "mcp_endpoint_urls" {
 
 output "current_token_name" {
   description = "Generation name of the current token (the one in mcp_endpoint_url and authorization_header)."
-  value       = module.container_instance.current_token_name
+  value       = module.service.current_token_name
 }
 
 output "token_transport" {
   description = "How clients send the token: query, header or both."
-  value       = module.api_gateway.token_transport
+  value       = module.service.token_transport
 }
 
 output "api_gateway_hostname" {
   description = "Public hostname of the API Gateway."
-  value       = module.api_gateway.hostname
+  value       = module.service.hostname
 }
 
 output "url_token" {
   description = "The current token."
-  value       = module.container_instance.url_token
+  value       = module.service.url_token
   sensitive   = true
 }
 
@@ -59,12 +59,12 @@ output "object_storage_namespace" {
 
 output "container_instance_id" {
   description = "OCID of the Galley container instance."
-  value       = module.container_instance.container_instance_id
+  value       = module.service.container_instance_id
 }
 
 output "backend_url" {
   description = "Galley's address inside the VCN (the gateway's backend)."
-  value       = module.container_instance.backend_url
+  value       = module.service.backend_url
 }
 
 output "policy_name" {

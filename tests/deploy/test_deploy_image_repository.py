@@ -12,7 +12,9 @@ import tf_support as tfs
 
 REPO = "oci_artifacts_container_repository"
 DIGEST = "sha256:" + "0123456789abcdef" * 4
-INSTANCE = "module.container_instance.oci_container_instances_container_instance.this"
+INSTANCE = (
+    "module.service.module.container_instance.oci_container_instances_container_instance.this"
+)
 
 
 def _plan(cloud, tmp_path, **extra):

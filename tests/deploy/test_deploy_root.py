@@ -4,8 +4,11 @@ apply, read the outputs, a second plan without changes, destroy."""
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import shutil
+import subprocess
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -133,10 +136,10 @@ def test_new_image_starts_beside_the_old_and_the_gateway_follows(oci_cloud, tmp_
 
     plan = tf.plan(output=True, tf_vars={"image_tag": "0.2.0"})
     assert sorted(tfs.changed_addresses(plan)) == [
-        "module.api_gateway.oci_apigateway_deployment.this ['update']",
-        "module.container_instance.oci_container_instances_container_instance.this "
+        "module.service.module.api_gateway.oci_apigateway_deployment.this ['update']",
+        "module.service.module.container_instance.oci_container_instances_container_instance.this "
         "['create', 'delete']",
-        "module.container_instance.time_sleep.ready ['delete', 'create']",
+        "module.service.module.container_instance.time_sleep.ready ['delete', 'create']",
     ]
     tf.apply(tf_vars={"image_tag": "0.2.0"})
     after = _one(oci_cloud, "oci_container_instances_container_instance")
@@ -157,7 +160,7 @@ def test_token_transport_header_moves_the_gateway_check_in_place(oci_cloud, tmp_
     tf.apply()
     plan = tf.plan(output=True, tf_vars={"token_transport": "header"})
     assert tfs.changed_addresses(plan) == [
-        "module.api_gateway.oci_apigateway_deployment.this ['update']"
+        "module.service.module.api_gateway.oci_apigateway_deployment.this ['update']"
     ]
     tf.apply(tf_vars={"token_transport": "header"})
     policies = _one(oci_cloud, "oci_apigateway_deployment")["specification"][0]["routes"][0][
@@ -181,9 +184,9 @@ def test_policy_change_updates_in_place_and_keeps_the_instance(oci_cloud, tmp_pa
     # The edit waits for IAM again; the instance's readiness read comes after that wait, so the
     # gateway's backend is known only at apply (the same IP: an update that changes nothing).
     assert sorted(tfs.changed_addresses(plan)) == [
-        "module.api_gateway.oci_apigateway_deployment.this ['update']",
         "module.iam.oci_identity_policy.this ['update']",
         "module.iam.time_sleep.policy_propagation ['create', 'delete']",
+        "module.service.module.api_gateway.oci_apigateway_deployment.this ['update']",
     ]
     before = _one(oci_cloud, "oci_container_instances_container_instance")
     tf.apply(tf_vars=other_group)
@@ -205,7 +208,9 @@ def test_instance_is_created_after_the_policy(oci_cloud, tmp_path):
         edges.setdefault(source, set()).add(target)
     reached, todo = (
         set(),
-        ["module.container_instance.oci_container_instances_container_instance.this"],
+        [
+            "module.service.module.container_instance.oci_container_instances_container_instance.this"
+        ],
     )
     while todo:
         for target in edges.get(todo.pop(), ()):
@@ -237,7 +242,7 @@ def test_image_url_names_the_repository_the_policy_allows(oci_cloud, tmp_path):
     (repos,) = [s for s in policy["statements"] if s and " read repos " in s]
     assert repos.endswith(" where target.repo.name='team/galley'")
     instance = plan["values"][
-        "module.container_instance.oci_container_instances_container_instance.this"
+        "module.service.module.container_instance.oci_container_instances_container_instance.this"
     ]
     assert instance["containers"][0]["image_url"] == url
 
@@ -344,7 +349,9 @@ def test_the_instance_carries_the_tag_the_dynamic_group_rule_requires(oci_cloud,
     with (root / "terraform.tfvars").open("a") as tfvars:
         tfvars.write("create_tag_namespace = true\n")
     tf = tfs.terraform(root, oci_cloud.env)
-    instance = "module.container_instance.oci_container_instances_container_instance.this"
+    instance = (
+        "module.service.module.container_instance.oci_container_instances_container_instance.this"
+    )
     assert "module.iam.oci_identity_tag.instance" in _dependencies(tf, instance)
 
     tf.apply()
@@ -396,5 +403,60 @@ def test_operations_options_apply_replan_destroy(oci_cloud, tmp_path):
     assert (rule["display_name"], rule["duration"][0]["time_amount"]) == ("keep-1-day", "1")
 
     assert tfs.changed_addresses(tf.plan(output=True)) == []
+    tf.destroy()
+    assert oci_cloud.resources() == []
+
+
+# The last commit whose deploy/ called modules/container-instance and modules/api-gateway itself
+# (deploy/main.tf's `moved` blocks carry such a state to modules/service).
+TWO_MODULE_COMMIT = "34f41be3604a444251aa508d5803ddc1945d339d"
+
+
+def test_upgrade_from_the_two_module_layout_moves_state_and_replaces_nothing(oci_cloud, tmp_path):
+    """A stack applied with deploy/ as it was before modules/service, then this checkout's
+    deploy/ over the same state: the plan moves the instance and the gateway into
+    module.service and changes nothing in the cloud."""
+    root = _deploy_root(oci_cloud, tmp_path)
+    old = tmp_path / "old"
+    archive = subprocess.run(
+        [
+            "git",
+            "archive",
+            "--format=tar",
+            TWO_MODULE_COMMIT,
+            "deploy/main.tf",
+            "deploy/outputs.tf",
+        ],
+        cwd=tfs.REPO_ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(old, filter="data")
+    new = {name: (root / name).read_text() for name in ("main.tf", "outputs.tf")}
+    for name in new:
+        shutil.copy2(old / "deploy" / name, root / name)
+    tf = tfs.terraform(root, oci_cloud.env)
+    tf.apply()
+    before = {r["id"]: r["attrs"] for r in oci_cloud.resources()}
+
+    for name, text in new.items():
+        (root / name).write_text(text)
+    tf.setup(cleanup_on_exit=False)  # `terraform init` again: module.service is new
+    plan = tf.plan(output=True)
+    assert tfs.changed_addresses(plan) == []
+    moved = {
+        rc["address"]: rc.get("previous_address")
+        for rc in plan.resource_changes.values()
+        if rc.get("previous_address")
+    }
+    assert moved[
+        "module.service.module.container_instance.oci_container_instances_container_instance.this"
+    ] == ("module.container_instance.oci_container_instances_container_instance.this")
+    assert moved["module.service.module.api_gateway.oci_apigateway_gateway.this"] == (
+        "module.api_gateway.oci_apigateway_gateway.this"
+    )
+    tf.apply()
+    assert {r["id"]: r["attrs"] for r in oci_cloud.resources()} == before
     tf.destroy()
     assert oci_cloud.resources() == []

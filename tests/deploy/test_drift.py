@@ -83,7 +83,9 @@ def test_drift_of_the_plain_root(cloud, tmp_path):
     pending = _drift(tmp_path, cloud.env, "--root", "deploy")
     assert pending.returncode == 2, pending.stdout + pending.stderr
     assert _section(pending.stdout, "changed outside Terraform") == []
-    assert "module.api_gateway." in " ".join(_section(pending.stdout, "an apply would change"))
+    assert "module.service.module.api_gateway." in " ".join(
+        _section(pending.stdout, "an apply would change")
+    )
     (root / "terraform.tfvars").write_text(tfvars + 'token_transport = "nowhere"\n')
     failed = _drift(tmp_path, cloud.env, "--root", "deploy")
     assert failed.returncode == 1, failed.stdout + failed.stderr
