@@ -96,3 +96,8 @@ output "alarm_topic_id" {
   description = "OCID of the Notifications topic the alarms send to (alarms_enabled = true), else null."
   value       = try(module.alarms[0].topic_id, null)
 }
+
+output "public_hostname" {
+  description = "Hostname clients use: custom_hostname when set, else the gateway's generated hostname."
+  value       = module.service.public_hostname
+}

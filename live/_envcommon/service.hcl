@@ -52,4 +52,11 @@ inputs = {
   # The deployment's OCI Logging `execution` log (errors of the gateway itself, never the URL
   # and its token): a log group and a log, kept log_retention_days.
   execution_log_enabled = local.env.execution_log_enabled
+  # Custom domain (env.hcl): null everywhere by default.
+  custom_hostname             = local.env.custom_hostname
+  certificate_id              = local.env.certificate_id
+  certificate_pem             = local.env.certificate_pem_file == null ? null : file(local.env.certificate_pem_file)
+  certificate_chain_pem       = local.env.certificate_chain_pem_file == null ? null : file(local.env.certificate_chain_pem_file)
+  certificate_private_key_pem = local.env.certificate_private_key_pem_file == null ? null : file(local.env.certificate_private_key_pem_file)
+  dns_zone_id                 = local.env.dns_zone_id
 }

@@ -84,4 +84,15 @@ locals {
   state_bucket    = ""
   state_namespace = ""
   state_region    = ""
+
+  # Custom domain (README.md, "A custom domain"): the hostname clients keep across rebuilds and
+  # its certificate, either an OCI Certificates OCID or PEM files (paths outside the repository;
+  # the key file is read at plan time and stored in the state, encrypted in the state bucket).
+  # dns_zone_id adds the CNAME to the gateway's hostname in that OCI DNS zone. null = off.
+  custom_hostname                  = null
+  certificate_id                   = null
+  certificate_pem_file             = null
+  certificate_chain_pem_file       = null
+  certificate_private_key_pem_file = null
+  dns_zone_id                      = null
 }

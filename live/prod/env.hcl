@@ -87,4 +87,15 @@ locals {
   state_bucket    = "galley-tfstate"
   state_namespace = "replacewithnamespace"
   state_region    = "eu-frankfurt-1"
+
+  # Custom domain (README.md, "A custom domain"): the hostname clients keep across rebuilds and
+  # its certificate, either an OCI Certificates OCID or PEM files (paths outside the repository;
+  # the key file is read at plan time and stored in the state, encrypted in the state bucket).
+  # dns_zone_id adds the CNAME to the gateway's hostname in that OCI DNS zone. null = off.
+  custom_hostname                  = null
+  certificate_id                   = null
+  certificate_pem_file             = null
+  certificate_chain_pem_file       = null
+  certificate_private_key_pem_file = null
+  dns_zone_id                      = null
 }

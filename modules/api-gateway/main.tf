@@ -12,6 +12,38 @@ locals {
 
   # The caller's log group, or the one created here (null when execution logs are off).
   log_group_id = var.execution_log_enabled ? coalesce(var.log_group_id, try(oci_logging_log_group.this[0].id, null)) : null
+
+  # Custom domain: the certificate the gateway presents for it (OCI's, or the PEM uploaded here).
+  certificate_pem_given = var.certificate_pem != null
+  certificate_id        = local.certificate_pem_given ? oci_apigateway_certificate.this[0].id : var.certificate_id
+  public_hostname       = coalesce(var.custom_hostname, oci_apigateway_gateway.this.hostname)
+}
+
+# The provider replaces a certificate whose PEM changes; create_before_destroy makes the new one
+# exist before the gateway moves to it, so a swap updates the gateway in place (same id and
+# hostname) and the old certificate is deleted only once nothing uses it.
+resource "oci_apigateway_certificate" "this" {
+  count                     = local.certificate_pem_given ? 1 : 0
+  compartment_id            = var.compartment_id
+  display_name              = "${var.name_prefix}-certificate"
+  certificate               = var.certificate_pem
+  intermediate_certificates = var.certificate_chain_pem
+  private_key               = var.certificate_private_key_pem
+  freeform_tags             = local.freeform_tags
+
+  lifecycle {
+    create_before_destroy = true
+
+    # OCI keeps no hostname with the certificate (the gateway has none either), so nothing on
+    # OCI's side checks that the certificate covers custom_hostname: this does, once OCI has read
+    # its names (subject_names: the SAN DNS names, else the CN). One wildcard label matches.
+    postcondition {
+      condition = anytrue([for name in self.subject_names :
+        name == var.custom_hostname || (startswith(name, "*.") && try(trimprefix(name, "*") == regex("\\.[^.]+\\..+$", var.custom_hostname), false))
+      ])
+      error_message = "certificate_pem covers ${jsonencode(self.subject_names)}, not custom_hostname = \"${coalesce(var.custom_hostname, "null")}\": give a certificate whose names include it."
+    }
+  }
 }
 
 resource "oci_apigateway_gateway" "this" {
@@ -21,6 +53,51 @@ resource "oci_apigateway_gateway" "this" {
   subnet_id                  = var.subnet_id
   network_security_group_ids = var.nsg_ids
   freeform_tags              = local.freeform_tags
+  certificate_id             = local.certificate_id
+
+  lifecycle {
+    # Cross-variable rules as preconditions: variable validations may name other variables only
+    # from Terraform 1.9, and this module supports 1.5.
+    precondition {
+      condition     = !(var.certificate_id != null && var.certificate_pem != null)
+      error_message = "certificate_id and certificate_pem are both set: give the custom hostname's certificate one way, an OCI Certificates OCID (certificate_id) or a PEM (certificate_pem + certificate_private_key_pem)."
+    }
+    precondition {
+      condition     = var.certificate_pem == null || var.certificate_private_key_pem != null
+      error_message = "certificate_pem is set without certificate_private_key_pem: set the leaf certificate's PEM private key as well."
+    }
+    precondition {
+      condition     = (var.certificate_private_key_pem == null && var.certificate_chain_pem == null) || var.certificate_pem != null
+      error_message = "certificate_private_key_pem or certificate_chain_pem is set without certificate_pem: set the leaf certificate (certificate_pem) too, or remove them."
+    }
+    precondition {
+      condition     = var.custom_hostname == null || var.certificate_id != null || var.certificate_pem != null
+      error_message = "custom_hostname is set without a certificate: set certificate_id (OCI Certificates) or certificate_pem + certificate_private_key_pem for it; the gateway's own certificate covers only its generated hostname."
+    }
+    precondition {
+      condition     = var.custom_hostname != null || (var.certificate_id == null && var.certificate_pem == null)
+      error_message = "A certificate (certificate_id or certificate_pem) is set without custom_hostname: set custom_hostname to the name the certificate covers."
+    }
+    precondition {
+      condition     = var.dns_zone_id == null || var.custom_hostname != null
+      error_message = "dns_zone_id is set without custom_hostname: set custom_hostname (a name inside that zone) or remove dns_zone_id."
+    }
+  }
+}
+
+# Optional: the custom hostname as a CNAME of the gateway's generated hostname, in an OCI DNS zone.
+resource "oci_dns_rrset" "custom_hostname" {
+  count           = var.dns_zone_id != null ? 1 : 0
+  zone_name_or_id = var.dns_zone_id
+  domain          = var.custom_hostname
+  rtype           = "CNAME"
+
+  items {
+    domain = var.custom_hostname
+    rtype  = "CNAME"
+    rdata  = "${oci_apigateway_gateway.this.hostname}."
+    ttl    = var.dns_ttl
+  }
 }
 
 resource "oci_apigateway_deployment" "this" {

@@ -14,8 +14,8 @@ output "hostname" {
 }
 
 output "endpoint_base_url" {
-  description = "Base URL of the deployment (https://<hostname><path_prefix>)."
-  value       = "https://${oci_apigateway_gateway.this.hostname}${var.path_prefix}"
+  description = "Base URL of the deployment (https://<hostname><path_prefix>), with custom_hostname when it is set."
+  value       = "https://${local.public_hostname}${var.path_prefix}"
 }
 
 output "backend_url_template" {
@@ -41,4 +41,19 @@ output "execution_log_id" {
 output "log_group_id" {
   description = "OCID of the log group holding the execution log (null when execution_log_enabled is false)."
   value       = local.log_group_id
+}
+
+output "public_hostname" {
+  description = "Hostname clients use: custom_hostname when set, else the gateway's generated hostname."
+  value       = local.public_hostname
+}
+
+output "certificate_id" {
+  description = "OCID of the certificate the gateway presents for custom_hostname (null without one)."
+  value       = local.certificate_id
+}
+
+output "dns_record" {
+  description = "The CNAME created in dns_zone_id ({name, target}), or null."
+  value       = var.dns_zone_id == null ? null : { name = var.custom_hostname, target = oci_apigateway_gateway.this.hostname }
 }

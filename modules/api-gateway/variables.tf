@@ -184,3 +184,84 @@ variable "log_retention_days" {
     error_message = "log_retention_days = ${var.log_retention_days} is invalid: expected 30, 60, 90, 120, 150 or 180."
   }
 }
+
+# Custom domain: a hostname clients keep across rebuilds, with its certificate (OCI's own or PEM).
+
+variable "custom_hostname" {
+  description = "Hostname clients use instead of the gateway's generated one (such as mcp.example.com); needs certificate_id or certificate_pem. null = the generated hostname."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.custom_hostname == null || (can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$", coalesce(var.custom_hostname, "-"))) && length(coalesce(var.custom_hostname, "-")) <= 253)
+    error_message = "custom_hostname = \"${coalesce(var.custom_hostname, "null")}\" is invalid: expected a lowercase DNS name of at least two labels without scheme, port or path, such as mcp.example.com."
+  }
+}
+
+variable "certificate_id" {
+  description = "OCID of the custom hostname's certificate in the OCI Certificates service (or an existing API Gateway certificate). Exclusive with certificate_pem."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.certificate_id == null || can(regex("^ocid1\\.(certificate|apigatewaycertificate)\\.oc[0-9]+\\.[a-z0-9-]*\\.[a-z0-9]+$", coalesce(var.certificate_id, "-")))
+    error_message = "certificate_id = \"${coalesce(var.certificate_id, "null")}\" is invalid: expected a certificate OCID (ocid1.certificate.oc1.<region>.<id> or ocid1.apigatewaycertificate.oc1.<region>.<id>) or null."
+  }
+}
+
+variable "certificate_pem" {
+  description = "PEM leaf certificate of the custom hostname, uploaded as an API Gateway certificate; needs certificate_private_key_pem. Exclusive with certificate_id."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.certificate_pem == null || can(regex("^\\s*-----BEGIN CERTIFICATE-----", coalesce(var.certificate_pem, "-")))
+    error_message = "certificate_pem is invalid: expected a PEM certificate starting with -----BEGIN CERTIFICATE----- (the leaf only; intermediates go in certificate_chain_pem)."
+  }
+}
+
+variable "certificate_chain_pem" {
+  description = "PEM intermediate certificates from the leaf's issuer towards the root (optional; with certificate_pem)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.certificate_chain_pem == null || can(regex("^\\s*-----BEGIN CERTIFICATE-----", coalesce(var.certificate_chain_pem, "-")))
+    error_message = "certificate_chain_pem is invalid: expected PEM certificates starting with -----BEGIN CERTIFICATE-----."
+  }
+}
+
+variable "certificate_private_key_pem" {
+  description = "PEM private key of certificate_pem."
+  type        = string
+  default     = null
+  sensitive   = true
+
+  validation {
+    condition     = var.certificate_private_key_pem == null || can(regex("^\\s*-----BEGIN (RSA |EC )?PRIVATE KEY-----", coalesce(var.certificate_private_key_pem, "-")))
+    error_message = "certificate_private_key_pem is invalid: expected an unencrypted PEM private key (-----BEGIN PRIVATE KEY-----, RSA or EC)."
+  }
+}
+
+variable "dns_zone_id" {
+  description = "OCID of an OCI DNS zone in which to create the CNAME custom_hostname -> the gateway's hostname. null = you create the DNS record yourself."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.dns_zone_id == null || can(regex("^ocid1\\.dns-zone\\.oc[0-9]+\\.[a-z0-9-]*\\.[a-z0-9-]+$", coalesce(var.dns_zone_id, "-")))
+    error_message = "dns_zone_id = \"${coalesce(var.dns_zone_id, "null")}\" is invalid: expected a DNS zone OCID (ocid1.dns-zone.oc1..<id>) or null."
+  }
+}
+
+variable "dns_ttl" {
+  description = "TTL in seconds of the CNAME record (with dns_zone_id)."
+  type        = number
+  default     = 300
+  nullable    = false
+
+  validation {
+    condition     = var.dns_ttl >= 30 && var.dns_ttl <= 86400 && floor(var.dns_ttl) == var.dns_ttl
+    error_message = "dns_ttl = ${var.dns_ttl} is invalid: expected a whole number of seconds from 30 to 86400."
+  }
+}

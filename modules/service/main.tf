@@ -49,4 +49,11 @@ module "api_gateway" {
 
   execution_log_enabled          = var.execution_log_enabled
   rate_limit_requests_per_second = var.rate_limit_requests_per_second
+
+  custom_hostname             = var.custom_hostname
+  certificate_id              = var.certificate_id
+  certificate_pem             = var.certificate_pem
+  certificate_chain_pem       = var.certificate_chain_pem
+  certificate_private_key_pem = var.certificate_private_key_pem
+  dns_zone_id                 = var.dns_zone_id
 }

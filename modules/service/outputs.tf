@@ -69,3 +69,8 @@ output "execution_log_id" {
   description = "OCID of the execution log in OCI Logging (null when execution_log_enabled is false)."
   value       = module.api_gateway.execution_log_id
 }
+
+output "public_hostname" {
+  description = "Hostname clients use: custom_hostname when set, else the gateway's generated hostname."
+  value       = module.api_gateway.public_hostname
+}

@@ -185,3 +185,41 @@ variable "defined_tags" {
   default     = {}
   nullable    = false
 }
+
+# Custom domain (modules/api-gateway validates these).
+variable "custom_hostname" {
+  description = "Hostname clients use instead of the gateway's generated one (such as mcp.example.com); needs certificate_id or certificate_pem. null = the generated hostname."
+  type        = string
+  default     = null
+}
+
+variable "certificate_id" {
+  description = "OCID of the custom hostname's certificate in the OCI Certificates service. Exclusive with certificate_pem."
+  type        = string
+  default     = null
+}
+
+variable "certificate_pem" {
+  description = "PEM leaf certificate of the custom hostname (uploaded as an API Gateway certificate); needs certificate_private_key_pem."
+  type        = string
+  default     = null
+}
+
+variable "certificate_chain_pem" {
+  description = "PEM intermediate certificates from the leaf's issuer towards the root (optional)."
+  type        = string
+  default     = null
+}
+
+variable "certificate_private_key_pem" {
+  description = "PEM private key of certificate_pem."
+  type        = string
+  default     = null
+  sensitive   = true
+}
+
+variable "dns_zone_id" {
+  description = "OCID of an OCI DNS zone in which to create the CNAME custom_hostname -> the gateway's hostname. null = no DNS record."
+  type        = string
+  default     = null
+}

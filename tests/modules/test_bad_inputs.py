@@ -10,6 +10,12 @@ import tf_support as tfs
 import tftest
 from tf_support import BASE_VARS, COMPARTMENT, SUBNET
 
+# Custom domain inputs: the module checks the PEMs' form only (OCI checks their content).
+CERTIFICATE = "ocid1.certificate.oc1.iad.aaaaaaaacertificate"
+DNS_ZONE = "ocid1.dns-zone.oc1..aaaaaaaazone"
+PEM_CERT = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+PEM_KEY = "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n"
+
 # (target, overrides, expected message as a regex over whitespace-folded output)
 CASES = [
     # OCIDs by type
@@ -286,6 +292,43 @@ CASES = [
      r'name_prefix = "Galley" is invalid: expected 1-30 characters'),
     ("deploy", {"alarms_enabled": True, "alarm_notification_emails": ["ops"]},
      r'notification_emails entries \["ops"\] are invalid: expected email addresses'),
+    # Custom domain (modules/api-gateway): the hostname, its certificate and the DNS record
+    ("api-gateway", {"custom_hostname": "https://mcp.example.com/"},
+     r'custom_hostname = "https://mcp\.example\.com/" is invalid: expected a lowercase DNS name'),
+    ("api-gateway", {"custom_hostname": "localhost", "certificate_id": CERTIFICATE},
+     r'custom_hostname = "localhost" is invalid: expected a lowercase DNS name of at least two'),
+    ("api-gateway", {"custom_hostname": "mcp.example.com", "certificate_id": CERTIFICATE,
+                     "certificate_pem": PEM_CERT, "certificate_private_key_pem": PEM_KEY},
+     r"certificate_id and certificate_pem are both set: give the custom hostname's certificate"),
+    ("api-gateway", {"custom_hostname": "mcp.example.com", "certificate_pem": PEM_CERT},
+     r"certificate_pem is set without certificate_private_key_pem: set the leaf certificate's"),
+    ("api-gateway", {"custom_hostname": "mcp.example.com", "certificate_private_key_pem": PEM_KEY},
+     r"certificate_private_key_pem or certificate_chain_pem is set without certificate_pem"),
+    ("api-gateway", {"custom_hostname": "mcp.example.com",
+                     "certificate_id": "ocid1.vault.oc1.iad.aaaaaaaavault"},
+     r'certificate_id = "ocid1\.vault\..*" is invalid: expected a certificate OCID'),
+    ("api-gateway", {"custom_hostname": "mcp.example.com", "certificate_pem": "MIIB...",
+                     "certificate_private_key_pem": PEM_KEY},
+     r"certificate_pem is invalid: expected a PEM certificate starting with -----BEGIN CERTIF"),
+    ("api-gateway", {"custom_hostname": "mcp.example.com", "certificate_pem": PEM_CERT,
+                     "certificate_private_key_pem": "-----BEGIN ENCRYPTED PRIVATE KEY-----"},
+     r"certificate_private_key_pem is invalid: expected an unencrypted PEM private key"),
+    ("api-gateway", {"custom_hostname": "mcp.example.com"},
+     r"custom_hostname is set without a certificate: set certificate_id \(OCI Certificates\)"),
+    ("api-gateway", {"certificate_id": CERTIFICATE},
+     r"A certificate \(certificate_id or certificate_pem\) is set without custom_hostname"),
+    ("api-gateway", {"custom_hostname": "mcp.example.com", "certificate_id": CERTIFICATE,
+                     "dns_zone_id": COMPARTMENT},
+     r'dns_zone_id = "ocid1\.compartment\..*" is invalid: expected a DNS zone OCID'),
+    ("api-gateway", {"dns_zone_id": DNS_ZONE},
+     r"dns_zone_id is set without custom_hostname: set custom_hostname \(a name inside that zone"),
+    ("api-gateway", {"custom_hostname": "mcp.example.com", "certificate_id": CERTIFICATE,
+                     "dns_zone_id": DNS_ZONE, "dns_ttl": 5},
+     r"dns_ttl = 5 is invalid: expected a whole number of seconds from 30 to 86400"),
+    ("deploy", {"custom_hostname": "MCP.Example.com", "certificate_id": CERTIFICATE},
+     r'custom_hostname = "MCP\.Example\.com" is invalid: expected a lowercase DNS name'),
+    ("deploy", {"custom_hostname": "mcp.example.com", "certificate_pem": PEM_CERT},
+     r"certificate_pem is set without certificate_private_key_pem"),
 ]  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from . import (
     alarms,
     apigateway,
+    apigw_certificates,
     budgets,
     containers,
     iam_policy,
@@ -164,6 +165,11 @@ _RULES: dict[str, Rules] = {
         apigateway.gateway_create, apigateway.gateway_update, apigateway.gateway_delete
     ),
     "oci_apigateway_deployment": Rules(apigateway.deployment_create, apigateway.deployment_update),
+    "oci_apigateway_certificate": Rules(
+        apigw_certificates.certificate_create,
+        apigw_certificates.certificate_update,
+        apigw_certificates.certificate_delete,
+    ),
     "oci_budget_budget": Rules(budgets.budget_create, budgets.budget_update),
     "oci_budget_alert_rule": Rules(budgets.alert_rule_create, budgets.alert_rule_update),
     "oci_artifacts_container_repository": Rules(

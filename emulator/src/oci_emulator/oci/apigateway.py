@@ -85,6 +85,8 @@ def gateway_create(attrs: Attrs, world: w.WorldView) -> Attrs:
 
 def gateway_update(prior: Attrs, attrs: Attrs, world: w.WorldView) -> Attrs:
     require_compartment("compartment_id", attrs.get("compartment_id"), world.tenancy_id)
+    if attrs.get("certificate_id") is not None:
+        w.require(world, "certificate_id", attrs["certificate_id"], "oci_apigateway_certificate")
     for key in ("hostname", "ip_addresses", "time_created", "system_tags"):
         attrs[key] = prior.get(key)
     attrs["time_updated"] = w.now()
