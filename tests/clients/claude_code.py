@@ -80,7 +80,9 @@ class CountingListener:
 class ClaudeCode:
     """`claude` with its own HOME, working directory and loopback-only network."""
 
-    def __init__(self, home: Path, ca: Path | None = None) -> None:
+    def __init__(
+        self, home: Path, ca: Path | None = None, loopback_names: tuple[str, ...] = ()
+    ) -> None:
         self.home = home
         self.project = home / "project"  # `claude mcp add` keeps local-scope servers per project
         self.project.mkdir(parents=True, exist_ok=True)
@@ -103,10 +105,25 @@ class ClaudeCode:
         )
         if ca is not None:
             self.env["NODE_EXTRA_CA_CERTS"] = str(ca)
+        # Host names that resolve to 127.0.0.1 for this client only (a custom domain's), through
+        # a hosts file of its own: see run().
+        self._hosts: Path | None = None
+        if loopback_names:
+            self._hosts = home / "hosts"
+            self._hosts.write_text(
+                "127.0.0.1 localhost\n" + "".join(f"127.0.0.1 {n}\n" for n in loopback_names)
+            )
+            self.env["NO_PROXY"] += "," + ",".join(loopback_names)
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        command = [str(binary()), *args]
+        if self._hosts is not None:
+            # Its own mount namespace, where /etc/hosts is ours: the machine's stays untouched.
+            # Needs root (CAP_SYS_ADMIN), as CI has.
+            mount = 'mount --bind "$0" /etc/hosts && exec "$@"'
+            command = ["unshare", "--mount", "sh", "-c", mount, str(self._hosts), *command]
         return subprocess.run(
-            [str(binary()), *args],
+            command,
             cwd=self.project,
             env=self.env,
             stdin=subprocess.DEVNULL,

@@ -4,7 +4,6 @@ refusals (expired, key of another certificate) and the hostname check fail the a
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -12,12 +11,8 @@ from pathlib import Path
 import pytest
 import tf_support as tfs
 import tftest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from certificates import HOST, FakeCA, pem
 
-HOST = "mcp.galley.test"
 CERT = "module.api_gateway.oci_apigateway_certificate.this[0]"
 GATEWAY = "module.api_gateway.oci_apigateway_gateway.this"
 
@@ -68,87 +63,6 @@ output "hostname" { value = module.api_gateway.hostname }
 output "gateway_id" { value = module.api_gateway.gateway_id }
 output "certificate_id" { value = module.api_gateway.certificate_id }
 """
-
-
-def _pem(cert: x509.Certificate) -> str:
-    return cert.public_bytes(serialization.Encoding.PEM).decode()
-
-
-def _key_pem(key: ec.EllipticCurvePrivateKey) -> str:
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-
-
-class FakeCA:
-    """A root and an intermediate made for the test; leaves for any names and validity."""
-
-    def __init__(self) -> None:
-        now = dt.datetime.now(dt.UTC)
-        self.root_key = ec.generate_private_key(ec.SECP256R1())
-        root_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Galley Test Root")])
-        self.root = self._sign(
-            root_name,
-            root_name,
-            self.root_key.public_key(),
-            self.root_key,
-            now,
-            now + dt.timedelta(days=30),
-            ca=True,
-        )
-        self.int_key = ec.generate_private_key(ec.SECP256R1())
-        int_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Galley Test Issuing")])
-        self.intermediate = self._sign(
-            int_name,
-            root_name,
-            self.int_key.public_key(),
-            self.root_key,
-            now,
-            now + dt.timedelta(days=30),
-            ca=True,
-        )
-
-    @staticmethod
-    def _sign(subject, issuer, public_key, signing_key, start, end, *, ca, names=()):
-        builder = (
-            x509.CertificateBuilder()
-            .subject_name(subject)
-            .issuer_name(issuer)
-            .public_key(public_key)
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(start)
-            .not_valid_after(end)
-            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-        )
-        if names:
-            builder = builder.add_extension(
-                x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False
-            )
-        return builder.sign(signing_key, hashes.SHA256())
-
-    def leaf(self, *names: str, days: float = 10, key=None) -> dict[str, str]:
-        """Gateway inputs for a leaf covering names, valid from a day ago for `days` days."""
-        key = key or ec.generate_private_key(ec.SECP256R1())
-        now = dt.datetime.now(dt.UTC)
-        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])])
-        cert = self._sign(
-            subject,
-            self.intermediate.subject,
-            key.public_key(),
-            self.int_key,
-            now - dt.timedelta(days=1),
-            now + dt.timedelta(days=days),
-            ca=False,
-            names=names,
-        )
-        return {
-            "custom_hostname": HOST,
-            "certificate_pem": _pem(cert),
-            "certificate_chain_pem": _pem(self.intermediate),
-            "certificate_private_key_pem": _key_pem(key),
-        }
 
 
 def _root(tmp_path: Path, oci_cloud) -> tftest.TerraformTest:
@@ -226,7 +140,7 @@ def test_bad_certificate_fails_at_apply(case, message, oci_cloud, tmp_path, ca):
             **ca.leaf(HOST),
             "certificate_private_key_pem": ca.leaf(HOST)["certificate_private_key_pem"],
         },
-        "chain_out_of_order": lambda: {**ca.leaf(HOST), "certificate_chain_pem": _pem(ca.root)},
+        "chain_out_of_order": lambda: {**ca.leaf(HOST), "certificate_chain_pem": pem(ca.root)},
         "other_name": lambda: {**ca.leaf("other.galley.test"), "custom_hostname": HOST},
     }[case]()
     tf = _root(tmp_path, oci_cloud)

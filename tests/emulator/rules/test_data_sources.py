@@ -2,8 +2,13 @@
 
 import json
 import re
+import sys
+from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "modules"))
+from certificates import FakeCA
 from oci_emulator.oci import api
 from oci_emulator.oci.ocids import new_ocid
 
@@ -175,6 +180,14 @@ def _populated(cloud, net):
         compartment_id=cloud.tenancy,
         endpoint_type="PUBLIC",
         subnet_id=net["public"]["id"],
+    )
+    leaf = FakeCA().leaf("mcp.galley.test")
+    cloud.create(
+        "oci_apigateway_certificate",
+        compartment_id=cloud.tenancy,
+        certificate=leaf["certificate_pem"],
+        intermediate_certificates=leaf["certificate_chain_pem"],
+        private_key=leaf["certificate_private_key_pem"],
     )
     dep = cloud.create(
         "oci_apigateway_deployment",

@@ -120,6 +120,15 @@ class CertificateAuthority:
         cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
         return cert_path, key_path
 
+    def custom_certificate(self, name: str, chain_pem: str, key_pem: str) -> tuple[Path, Path]:
+        """(certificate chain, key) files of a certificate the user brought (an API Gateway
+        certificate), beside the CA's own; the key file is private as the CA key is."""
+        cert_path = self.directory / f"{name}.pem"
+        key_path = self.directory / f"{name}-key.pem"
+        _write_private(key_path, key_pem.encode())
+        cert_path.write_text(chain_pem)
+        return cert_path, key_path
+
     def _still_good(self, cert_path: Path, dns: list[str]) -> bool:
         cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
         if cert.issuer != self._cert.subject:

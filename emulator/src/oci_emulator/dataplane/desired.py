@@ -11,6 +11,7 @@ from typing import Any
 INSTANCE = "oci_container_instances_container_instance"
 GATEWAY = "oci_apigateway_gateway"
 DEPLOYMENT = "oci_apigateway_deployment"
+CERTIFICATE = "oci_apigateway_certificate"
 Resources = dict[str, dict[str, Any]]
 WORK_REQUEST = "work_request"  # a record's running work request (oci/work_requests.py)
 
@@ -125,10 +126,22 @@ class DeploymentSpec:
 
 
 @dataclass(frozen=True)
+class CustomCertificate:
+    """A gateway's own certificate (oci_apigateway_certificate): what it presents to a client
+    asking for one of ``names`` (SNI), instead of the certificate of its generated hostname."""
+
+    id: str
+    names: tuple[str, ...]  # subject_names: the leaf's DNS names, wildcards included
+    chain_pem: str  # the leaf, then the intermediates
+    key_pem: str
+
+
+@dataclass(frozen=True)
 class GatewaySpec:
     id: str
     hostname: str
     deployments: tuple[DeploymentSpec, ...]
+    certificate: CustomCertificate | None = None
 
 
 def _first(value: object) -> dict[str, Any]:
@@ -299,8 +312,27 @@ def gateways(resources: Resources) -> list[GatewaySpec]:
             deployments=tuple(
                 sorted(deployments.get(record["id"], []), key=lambda d: d.path_prefix)
             ),
+            certificate=_certificate(resources, record["attrs"].get("certificate_id")),
         )
         for record in resources.values()
         if record.get("type") == GATEWAY
     ]
     return sorted(found, key=lambda spec: spec.id)
+
+
+def _certificate(resources: Resources, certificate_id: object) -> CustomCertificate | None:
+    """The API Gateway certificate a gateway names, or None: none named, or an OCI Certificates
+    service certificate (ocid1.certificate...), whose private key the emulator never holds, so
+    the gateway presents its generated hostname's certificate (emulator/README.md)."""
+    record = resources.get(str(certificate_id)) if certificate_id else None
+    if record is None or record.get("type") != CERTIFICATE:
+        return None
+    attrs = record["attrs"]
+    chain = str(attrs.get("certificate") or "").strip() + "\n"
+    intermediates = str(attrs.get("intermediate_certificates") or "").strip()
+    return CustomCertificate(
+        id=record["id"],
+        names=tuple(str(n) for n in attrs.get("subject_names") or []),
+        chain_pem=chain + (intermediates + "\n" if intermediates else ""),
+        key_pem=str(attrs.get("private_key") or ""),
+    )

@@ -8,13 +8,15 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from oci_emulator.dataplane import daemon
+from oci_emulator.dataplane.listeners import covers
 
 
 def local_url(remote_url: str, current: dict[str, Any]) -> str | None:
     """``remote_url`` through the listener of its gateway in status ``current``, or None."""
     parts = urlsplit(remote_url)
     for gateway in (current.get("gateways") or {}).values():
-        if gateway.get("hostname") == parts.hostname:
+        custom = tuple(gateway.get("certificate_names") or ())
+        if gateway.get("hostname") == parts.hostname or covers(custom, parts.hostname or ""):
             return urlunsplit(parts._replace(netloc=f"127.0.0.1:{gateway['port']}"))
     return None
 

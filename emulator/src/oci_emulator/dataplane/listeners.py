@@ -64,15 +64,51 @@ class PortBook:
             self._path.write_text(json.dumps(ports, indent=1, sort_keys=True))
 
 
+def covers(names: tuple[str, ...], host: str) -> bool:
+    """A certificate's DNS names cover host: equal, or a wildcard for its first label only
+    (RFC 6125 6.4.3, as clients check it)."""
+    host = host.lower().rstrip(".")
+    for name in (n.lower().rstrip(".") for n in names):
+        if name == host:
+            return True
+        if name.startswith("*.") and "." in host and host.split(".", 1)[1] == name[2:]:
+            return True
+    return False
+
+
 class Listener:
+    """A gateway's HTTPS listener. It presents the certificate of the gateway's generated
+    hostname, or, to a client whose SNI names a host the gateway's own certificate covers (a
+    custom domain), that certificate, as OCI's gateway does."""
+
     def __init__(self, gateway_id: str, app: GatewayApp, cert: Path, key: Path) -> None:
         self.gateway_id = gateway_id
         self.app = app
         self.port = 0
         self._tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         self._tls.load_cert_chain(cert, key)
+        self._tls.sni_callback = self._pick_certificate
+        # Swapped whole on a certificate change: a handshake sees the old pair or the new one.
+        self._custom: tuple[tuple[str, ...], ssl.SSLContext] | None = None
         self._handler: web.Server | None = None
         self._server: asyncio.AbstractServer | None = None
+
+    def use_certificate(self, names: tuple[str, ...], cert: Path, key: Path) -> None:
+        """Present cert (chain) and key to clients asking for one of names, from the next
+        handshake on; connections already open keep theirs."""
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(cert, key)
+        self._custom = (names, context)
+
+    def drop_certificate(self) -> None:
+        self._custom = None
+
+    def _pick_certificate(
+        self, connection: ssl.SSLObject, server_name: str | None, _: ssl.SSLContext
+    ) -> None:
+        custom = self._custom
+        if custom is not None and server_name and covers(custom[0], server_name):
+            connection.context = custom[1]
 
     async def start(self, wanted_port: int) -> int:
         try:

@@ -333,13 +333,28 @@ class Reconciler:
             app = GatewayApp(self.addresses, self._client)
             app.configure(gateway)
             listener = Listener(gateway.id, app, cert, key)
+            self._certificate(listener, gateway)
             port = await listener.start(self._ports.get(gateway.id))
             self._ports.put(gateway.id, port)
             self._listeners[gateway.id] = listener
             log.info("gateway %s: listening on https://127.0.0.1:%d", gateway.id, port)
         elif self._gateway_specs.get(gateway.id) != gateway:
             listener.app.configure(gateway)
+            if self._gateway_specs[gateway.id].certificate != gateway.certificate:
+                self._certificate(listener, gateway)
         self._gateway_specs[gateway.id] = gateway
+
+    def _certificate(self, listener: Listener, gateway: desired.GatewaySpec) -> None:
+        """The gateway's own certificate (custom domain), if it names one, on its listener."""
+        custom = gateway.certificate
+        if custom is None:
+            listener.drop_certificate()
+            return
+        cert, key = self.ca.custom_certificate(
+            f"gateway-{gateway.id[-12:]}-custom", custom.chain_pem, custom.key_pem
+        )
+        listener.use_certificate(custom.names, cert, key)
+        log.info("gateway %s: presents certificate %s for %s", gateway.id, custom.id, custom.names)
 
     # --- status -------------------------------------------------------------------------------
 
@@ -365,6 +380,8 @@ class Reconciler:
             base = f"https://127.0.0.1:{listener.port}"
             report["gateways"][gateway_id] = {
                 "hostname": spec.hostname,
+                # Names its own certificate covers (a custom domain's hostname among them).
+                "certificate_names": list(spec.certificate.names) if spec.certificate else [],
                 "port": listener.port,
                 "endpoints": {
                     d.path_prefix: base + d.path_prefix.rstrip("/") for d in spec.deployments
