@@ -61,6 +61,18 @@ module "iam" {
   propagation_wait_seconds        = var.iam_propagation_wait_seconds
   instance_tag                    = var.instance_tag
   create_tag_namespace            = var.create_tag_namespace
+  audit_log                       = var.audit_log_enabled ? { log_group_id = module.audit_log[0].log_group_id } : null
+}
+
+# Galley's audit trail in OCI Logging: the runtime ships one record per MCP request and per tool
+# call to this custom log with its resource principal (README.md, "Audit trail").
+module "audit_log" {
+  source = "../modules/audit-log"
+  count  = var.audit_log_enabled ? 1 : 0
+
+  compartment_id = var.compartment_id
+  name_prefix    = var.name_prefix
+  freeform_tags  = var.freeform_tags
 }
 
 # Galley's container instance and the HTTPS gateway in front of it, in one module as live/'s
@@ -91,6 +103,7 @@ module "service" {
   url_token_rotation_days = var.url_token_rotation_days
   health_check            = var.health_check
   readiness_wait_seconds  = var.readiness_wait_seconds
+  audit_log_id            = try(module.audit_log[0].log_id, null)
   # Orders the instance after the policy (image pull and bucket access through the resource
   # principal). Not a module-level depends_on: that would defer the module's data sources on
   # any policy change and replace the instance.

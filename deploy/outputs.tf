@@ -101,3 +101,8 @@ output "public_hostname" {
   description = "Hostname clients use: custom_hostname when set, else the gateway's generated hostname."
   value       = module.service.public_hostname
 }
+
+output "audit_log_id" {
+  description = "OCID of the OCI Logging custom log holding Galley's audit records (audit_log_enabled = true), else null."
+  value       = try(module.audit_log[0].log_id, null)
+}

@@ -328,3 +328,10 @@ variable "dns_zone_id" {
   type        = string
   default     = null
 }
+
+variable "audit_log_enabled" {
+  description = "Ship the runtime's audit records (one per MCP request and per tool call) to an OCI Logging custom log (modules/audit-log), written with the instance's resource principal. false = the container's output only."
+  type        = bool
+  default     = true
+  nullable    = false
+}

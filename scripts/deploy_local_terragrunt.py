@@ -121,6 +121,7 @@ def stack_outputs(units: dict[str, dict[str, Any]], home: str | None) -> dict[st
         "current_token_name": plain(service["current_token_name"]),
         "token_transport": plain(service["token_transport"]),
         "api_gateway_hostname": plain(service["hostname"]),
+        "public_hostname": plain(service["public_hostname"]),
         "url_token": plain(service["url_token"]),
         "object_storage_bucket": plain(storage["bucket_name"]),
         "object_storage_namespace": plain(storage["bucket_namespace"]),

@@ -73,6 +73,9 @@ locals {
     GALLEY_SHUTDOWN_GRACE_SECONDS = tostring(local.shutdown_grace_seconds)
     GALLEY_BUCKET_NAME            = var.bucket_name
     GALLEY_BUCKET_NAMESPACE       = var.bucket_namespace
+    }, var.audit_log_id == null ? {} : {
+    # Where the runtime ships its audit records (modules/audit-log; src/galley/audit_shipping.py).
+    GALLEY_AUDIT_LOG_ID = var.audit_log_id
   })
 
   # How long a new instance gets to pass its health check before traffic moves to it: the first

@@ -336,3 +336,14 @@ variable "defined_tags" {
     error_message = "defined_tags = ${jsonencode(var.defined_tags)} is invalid: expected keys of the form <namespace>.<key> (neither holds '.' or a space)."
   }
 }
+
+variable "audit_log_id" {
+  description = "OCID of the OCI Logging custom log the runtime ships its audit records to (modules/audit-log log_id; GALLEY_AUDIT_LOG_ID), with the instance's resource principal. null = the records go to the container's output only."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.audit_log_id == null || can(regex("^ocid1\\.log\\.oc[0-9]+\\.[a-z0-9-]*\\.[a-z0-9]+$", coalesce(var.audit_log_id, "-")))
+    error_message = "audit_log_id = \"${coalesce(var.audit_log_id, "null")}\" is invalid: expected a log OCID (ocid1.log.oc1.<region>.<id>) or null."
+  }
+}

@@ -45,7 +45,7 @@ locals {
   }
   subject = "dynamic-group id ${var.dynamic_group_id}"
 
-  statements = [
+  statements = concat([
     # Data: the Galley bucket only. "manage objects" does not include GetBucket.
     "Allow ${local.subject} to read buckets in ${local.location[var.compartment_id]} where target.bucket.name='${var.bucket_name}'",
     "Allow ${local.subject} to manage objects in ${local.location[var.compartment_id]} where target.bucket.name='${var.bucket_name}'",
@@ -60,7 +60,10 @@ locals {
     "Allow ${local.subject} to manage instance-family in ${local.location[local.work_compartment_id]}",
     # Launching an instance attaches its boot volume.
     "Allow ${local.subject} to use volume-family in ${local.location[local.work_compartment_id]}",
-  ]
+    ], var.audit_log == null ? [] : [
+    # The audit trail: ingestion into the audit log's group only (modules/audit-log).
+    "Allow ${local.subject} to use log-content in ${local.location[var.compartment_id]} where target.loggroup.id='${var.audit_log.log_group_id}'",
+  ])
 
   # Object Storage acts as itself, not as Galley: it needs its own rights to run the bucket's
   # lifecycle rules (deleting previous versions) and to encrypt with a customer-managed key.

@@ -184,3 +184,16 @@ variable "tag_namespace_compartment_id" {
     error_message = "tag_namespace_compartment_id = \"${coalesce(var.tag_namespace_compartment_id, "null")}\" is invalid: expected a compartment or tenancy OCID (ocid1.compartment.oc1..<id> or ocid1.tenancy.oc1..<id>) or null."
   }
 }
+
+variable "audit_log" {
+  description = "Galley's audit log (modules/audit-log): { log_group_id = its log group's OCID }. The policy lets Galley write log content in that log group and nowhere else. An object, not a bare OCID, so that whether the statement exists is known at plan while the group is still to be created. null = no audit log, no statement."
+  type = object({
+    log_group_id = string
+  })
+  default = null
+
+  validation {
+    condition     = var.audit_log == null || can(regex("^ocid1\\.loggroup\\.oc[0-9]+\\.[a-z0-9-]*\\.[a-z0-9]+$", try(var.audit_log.log_group_id, "-")))
+    error_message = "audit_log.log_group_id = \"${try(var.audit_log.log_group_id, "null")}\" is invalid: expected a log group OCID (ocid1.loggroup.oc1.<region>.<id>)."
+  }
+}

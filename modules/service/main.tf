@@ -32,6 +32,7 @@ module "container_instance" {
   url_token_rotation_days = var.url_token_rotation_days
   health_check            = var.health_check
   readiness_wait_seconds  = var.readiness_wait_seconds
+  audit_log_id            = var.audit_log_id
 }
 
 module "api_gateway" {

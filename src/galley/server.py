@@ -12,6 +12,7 @@ import uvicorn
 
 from galley.app import build_app
 from galley.audit import setup_audit_logger
+from galley.audit_shipping import Shipper, start_shipping
 from galley.http_protocol import BoundedH11Protocol
 from galley.logs import make_records_one_line, quiet_accept_errors
 from galley.orphans import reap_orphans
@@ -33,11 +34,19 @@ class GalleyServer(uvicorn.Server):
     A second signal skips the wait, a third cancels the remaining requests.
     """
 
-    def __init__(self, config: uvicorn.Config, state: RuntimeState, grace: float) -> None:
+    def __init__(
+        self,
+        config: uvicorn.Config,
+        state: RuntimeState,
+        grace: float,
+        shipper: Shipper | None = None,
+    ) -> None:
         super().__init__(config)
         self._state = state
         self._grace = grace
         self._drain_deadline: float | None = None
+        self._shipper = shipper
+        self._shipping: asyncio.Task[None] | None = None
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         # Unlike uvicorn's, this does not record the signal for re-raising after shutdown,
@@ -56,6 +65,16 @@ class GalleyServer(uvicorn.Server):
     async def startup(self, sockets: list | None = None) -> None:
         quiet_accept_errors(asyncio.get_running_loop(), logger)
         await super().startup(sockets)
+        if self._shipper is not None:
+            self._shipping = asyncio.create_task(self._shipper.run())
+
+    async def shutdown(self, sockets: list | None = None) -> None:
+        await super().shutdown(sockets)
+        if self._shipper is not None and self._shipping is not None:
+            # The requests are done: what they recorded goes out before the process ends.
+            self._shipping.cancel()
+            await asyncio.gather(self._shipping, return_exceptions=True)
+            await self._shipper.drain()
 
     async def on_tick(self, counter: int) -> bool:
         if self._drain_deadline is not None and not self.should_exit:
@@ -113,6 +132,7 @@ def serve(settings: Settings) -> int:
     config = build_config(settings, state)  # configures uvicorn's loggers
     make_records_one_line()
     setup_audit_logger()
-    server = GalleyServer(config, state, settings.shutdown_grace_seconds)
+    shipper = start_shipping(settings.audit_log_id)
+    server = GalleyServer(config, state, settings.shutdown_grace_seconds, shipper)
     server.run()
     return 0 if server.started else 3

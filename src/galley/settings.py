@@ -46,6 +46,8 @@ class Settings:
     # calling server-to-server send none), as the MCP transport spec asks of servers.
     allowed_origins: frozenset[str] = frozenset()
     shutdown_grace_seconds: float = DEFAULT_SHUTDOWN_GRACE_SECONDS
+    # The OCI Logging custom log audit records are shipped to (audit_shipping.py); None: stdout.
+    audit_log_id: str | None = None
 
 
 def parse_port(env: Mapping[str, str]) -> int:
@@ -168,6 +170,21 @@ def _parse_grace(env: Mapping[str, str]) -> float:
     return grace
 
 
+_LOG_OCID = re.compile(r"ocid1\.log\.oc[0-9]+\.[a-z0-9-]*\.[a-z0-9]+")
+
+
+def _parse_audit_log_id(env: Mapping[str, str]) -> str | None:
+    raw = env.get("GALLEY_AUDIT_LOG_ID", "").strip()
+    if not raw:
+        return None
+    if not _LOG_OCID.fullmatch(raw):
+        raise SettingsError(
+            f"GALLEY_AUDIT_LOG_ID={raw!r} is not a log OCID; expected ocid1.log.oc1.<region>.<id>"
+            " (the custom log the audit records go to), or unset for stdout only"
+        )
+    return raw
+
+
 def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
     """Parse and check every setting; create the data dir. Raises SettingsError."""
     host = env.get("GALLEY_HOST", "").strip() or DEFAULT_HOST
@@ -189,4 +206,5 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         url_token_digests=url_token_digests,
         allowed_origins=allowed_origins,
         shutdown_grace_seconds=shutdown_grace_seconds,
+        audit_log_id=_parse_audit_log_id(env),
     )

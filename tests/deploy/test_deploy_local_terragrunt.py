@@ -44,15 +44,16 @@ OUTPUTS = (
     "object_storage_bucket",
     "object_storage_namespace",
     "policy_name",
+    "public_hostname",
     "token_transport",
     "url_token",
 )
 # The deploy/ outputs' names, which the Terragrunt form composes from the units' outputs; the
-# optional budget and alarms are deploy/'s alone (live/ has no budget or alarms unit).
+# optional budget, alarms and audit log outputs are deploy/'s alone (the form prints none).
 PLAIN_OUTPUTS = tuple(
     sorted(
         set(re.findall(r'^output "(\w+)"', (tfs.REPO_ROOT / "deploy/outputs.tf").read_text(), re.M))
-        - {"budget_id", "alarm_topic_id"}
+        - {"budget_id", "alarm_topic_id", "audit_log_id"}
     )
 )
 LOCAL_URL = re.compile(r"mcp_endpoint_url \(local\) = (https://127\.0\.0\.1:(\d+)/galley/mcp\?\S+)")

@@ -36,6 +36,9 @@ EXPECTED_COUNTS = {
     "oci_container_instances_container_instance": 1,
     "oci_apigateway_gateway": 1,
     "oci_apigateway_deployment": 1,
+    # the audit log (audit_log_enabled, the default) in a log group of its own
+    "oci_logging_log_group": 1,
+    "oci_logging_log": 1,
 }
 
 
@@ -436,6 +439,9 @@ def test_upgrade_from_the_two_module_layout_moves_state_and_replaces_nothing(oci
     new = {name: (root / name).read_text() for name in ("main.tf", "outputs.tf")}
     for name in new:
         shutil.copy2(old / "deploy" / name, root / name)
+    # The layout change alone: the audit log (new since) would roll the instance out.
+    with (root / "terraform.tfvars").open("a") as tfvars:
+        tfvars.write("audit_log_enabled = false\n")
     tf = tfs.terraform(root, oci_cloud.env)
     tf.apply()
     before = {r["id"]: r["attrs"] for r in oci_cloud.resources()}

@@ -329,6 +329,17 @@ CASES = [
      r'custom_hostname = "MCP\.Example\.com" is invalid: expected a lowercase DNS name'),
     ("deploy", {"custom_hostname": "mcp.example.com", "certificate_pem": PEM_CERT},
      r"certificate_pem is set without certificate_private_key_pem"),
+    # The audit log
+    ("audit-log", {"retention_days": 45},
+     r"retention_days = 45 is invalid: expected 30, 60, 90, 120, 150 or 180"),
+    ("audit-log", {"retention_days": 365},
+     r"retention_days = 365 is invalid: expected 30, 60, 90, 120, 150 or 180"),
+    ("audit-log", {"name_prefix": "Galley_Prod"},
+     r'name_prefix = "Galley_Prod" is invalid: expected 1-30 characters'),
+    ("iam", {"audit_log": {"log_group_id": "ocid1.log.oc1.iad.aaaaaaaalog"}},
+     r'audit_log\.log_group_id = "ocid1\.log\.oc1\.iad\.aaaaaaaalog" is invalid: expected a log'),
+    ("container-instance", {"audit_log_id": "ocid1.loggroup.oc1.iad.aaaaaaaagroup"},
+     r'audit_log_id = "ocid1\.loggroup\.oc1\.iad\.aaaaaaaagroup" is invalid: expected a log OCID'),
 ]  # fmt: skip
 
 

@@ -36,6 +36,7 @@ MODULE_NAMES = (
     "budget",
     "container-repository",
     "alarms",
+    "audit-log",
 )
 
 COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaatestcompartment"
@@ -68,6 +69,7 @@ BASE_VARS = {
         "amount": 50,
     },
     "container-repository": {"compartment_id": COMPARTMENT},
+    "audit-log": {"compartment_id": COMPARTMENT},
     "alarms": {
         "compartment_id": COMPARTMENT,
         "gateway_id": "ocid1.apigateway.oc1.iad.aaaaaaaatestgateway",

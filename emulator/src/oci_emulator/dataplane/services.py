@@ -1,5 +1,6 @@
 """OCI's service endpoints, as the containers the data plane runs reach them: Object Storage
-(``objectstorage.<region>.oraclecloud.com``), answered by the data plane itself.
+(``objectstorage.<region>.oraclecloud.com``) and Logging ingestion
+(``ingestion.logging.<region>.oci.oraclecloud.com``), answered by the data plane itself.
 
 No packet crosses a Docker bridge: for each instance, the daemon opens a listening socket on
 127.0.0.1:443 *inside the instance's network namespace* (``setns`` into it from a short-lived
@@ -10,8 +11,8 @@ container's network namespace (root, or CAP_SYS_ADMIN): without it the container
 and the status file says why the services are off.
 
 Each request is checked (``principal.Issuer.verify``), its instance must still be in the cloud,
-and Object Storage decides it against the cloud's policies (``oci/object_data.py``,
-``oci/authz.py``).
+and each service decides it against the cloud's policies (``oci/object_data.py``,
+``oci/log_ingestion.py``, ``oci/authz.py``).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from aiohttp import web
 from oci_emulator.dataplane import principal as rp
 from oci_emulator.dataplane.ca import CertificateAuthority
 from oci_emulator.dataplane.desired import InstanceSpec
-from oci_emulator.oci import authz, object_data
+from oci_emulator.oci import authz, log_ingestion, object_data
 from oci_emulator.store import Store
 
 log = logging.getLogger("oci_emulator.dataplane.services")
@@ -135,14 +136,21 @@ class Services:
             bundle += b"\n" + system.read_bytes()
         self.issuer = rp.Issuer(root / "principal", bundle)
         self.blobs = object_data.Blobs(store.state_dir / "objects")
-        # Another service (e.g. Logging ingestion) is one more Endpoint here.
         self.endpoints = [
             Endpoint(
                 "objectstorage",
                 object_storage_hosts,
                 lambda world, caller, call: object_data.handle(world, self.blobs, caller, call),
                 object_data.is_write,
-            )
+            ),
+            Endpoint(
+                "logging-ingestion",
+                log_ingestion.hosts,
+                lambda world, caller, call: log_ingestion.handle(
+                    world, store.state_dir, caller, call
+                ),
+                log_ingestion.is_write,
+            ),
         ]
         self._issued: set[str] = set()  # instances given credentials
         self._runner: web.AppRunner | None = None

@@ -96,8 +96,29 @@ OBJECT_STORAGE = (
         {"read": ("OBJECTSTORAGE_NAMESPACE_READ",), "manage": ("OBJECTSTORAGE_NAMESPACE_UPDATE",)},
     ),
 )
-RESOURCE_TYPES = {t.name: t for t in OBJECT_STORAGE}
-_OWNER = {p: t for t in OBJECT_STORAGE for perms in t.by_verb.values() for p in perms}
+# "Logging Policy Reference": log-groups and log-content, in logging-family; PutLogs (ingestion)
+# takes `use log-content`, and `target.loggroup.id` narrows it to one log group. The permission
+# names are the emulator's (unverified: the reference names none for ingestion).
+LOGGING = (
+    ResourceType(
+        "log-groups",
+        "logging-family",
+        {
+            "inspect": ("LOG_GROUP_INSPECT",),
+            "read": ("LOG_GROUP_READ",),
+            "use": ("LOG_GROUP_UPDATE",),
+            "manage": ("LOG_GROUP_CREATE", "LOG_GROUP_DELETE"),
+        },
+    ),
+    ResourceType(
+        "log-content",
+        "logging-family",
+        {"read": ("LOG_CONTENT_READ",), "use": ("LOG_CONTENT_PUSH",)},
+    ),
+)
+_TYPES = (*OBJECT_STORAGE, *LOGGING)
+RESOURCE_TYPES = {t.name: t for t in _TYPES}
+_OWNER = {p: t for t in _TYPES for perms in t.by_verb.values() for p in perms}
 
 
 @dataclass(frozen=True)
