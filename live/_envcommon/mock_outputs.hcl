@@ -30,6 +30,11 @@ locals {
     instance_tag      = { namespace = "galley", key = "role", value = "mock-instance" }
   }
 
+  audit_log = {
+    log_id       = "ocid1.log.oc1.iad.amaaaaaamockauditlog0000000000000000000000000000000000000"
+    log_group_id = "ocid1.loggroup.oc1.iad.amaaaaaamockauditloggroup000000000000000000000000000000"
+  }
+
   service = {
     gateway_id            = "ocid1.apigateway.oc1.iad.amaaaaaamockgateway00000000000000000000000000000000000"
     deployment_id         = "ocid1.apideployment.oc1.iad.amaaaaaamockdeployment0000000000000000000000000000000"

@@ -33,6 +33,14 @@ dependency "iam" {
   mock_outputs_allowed_terraform_commands = local.mocks.allowed_commands
 }
 
+# The custom log the runtime ships its audit records to (GALLEY_AUDIT_LOG_ID).
+dependency "audit_log" {
+  config_path                             = "../audit-log"
+  enabled                                 = local.env.audit_log_enabled
+  mock_outputs                            = local.mocks.audit_log
+  mock_outputs_allowed_terraform_commands = local.mocks.allowed_commands
+}
+
 inputs = {
   region                = local.env.region
   private_subnet_id     = dependency.network.outputs.private_subnet_id
@@ -52,6 +60,7 @@ inputs = {
   # The deployment's OCI Logging `execution` log (errors of the gateway itself, never the URL
   # and its token): a log group and a log, kept log_retention_days.
   execution_log_enabled = local.env.execution_log_enabled
+  audit_log_id          = local.env.audit_log_enabled ? try(dependency.audit_log.outputs.log_id, null) : null
   # Custom domain (env.hcl): null everywhere by default.
   custom_hostname             = local.env.custom_hostname
   certificate_id              = local.env.certificate_id

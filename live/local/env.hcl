@@ -69,6 +69,12 @@ locals {
   # The API gateway's OCI Logging execution log: on in prod (costs log storage).
   execution_log_enabled = false
 
+  # Galley's audit trail in an OCI Logging custom log (modules/audit-log; README.md, "Audit
+  # trail"): the audit-log unit, iam's `use log-content` for its log group, and the instance's
+  # GALLEY_AUDIT_LOG_ID. false = the records stay on the container's output.
+  audit_log_enabled        = true
+  audit_log_retention_days = 90
+
   # Monitoring alarms on the gateway and the instance (modules/alarms), sent to a Notifications
   # topic with an email subscription per address (each confirms by the link OCI mails first).
   # Off here: nobody reads an emulated alarm's email.

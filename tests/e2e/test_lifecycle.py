@@ -91,6 +91,9 @@ module "container_instance" {
   subnet_id        = module.network.private_subnet_id
   bucket_name      = "galley-e2e"
   bucket_namespace = data.oci_objectstorage_namespace.this.namespace
+  # The apply's readiness wait, apart from the fast check: the default (initial delay + two
+  # intervals + timeout, 4 s here) leaves a loaded CI machine too little time to start Galley.
+  readiness_wait_seconds = 20
   health_check = {
     initial_delay_in_seconds = 1
     interval_in_seconds      = 1

@@ -24,14 +24,25 @@ from typing import Any
 import hcl2
 from terragrunt_cli import Terragrunt, TerragruntError
 
-UNITS = ("network", "object-storage", "iam", "image-repository", "service", "alarms", "budget")
+UNITS = (
+    "network",
+    "object-storage",
+    "iam",
+    "image-repository",
+    "service",
+    "alarms",
+    "budget",
+    "audit-log",
+)
 ENVIRONMENTS = ("dev", "prod", "local")
 # Intended apply order, layer by layer (units in one layer may run in parallel).
 # image-repository needs no unit and no unit needs it: users apply it alone before the first
 # `docker push` (live/README.md, "First deployment").
 # budget needs no unit either; alarms watch what service deployed.
+# iam scopes Galley's log-content right to audit-log's log group.
 ORDER = (
-    frozenset({"network", "iam", "image-repository", "budget"}),
+    frozenset({"network", "image-repository", "budget", "audit-log"}),
+    frozenset({"iam"}),
     frozenset({"object-storage"}),
     frozenset({"service"}),
     frozenset({"alarms"}),
@@ -86,6 +97,7 @@ ENV_INPUTS = {
         "token_transport": "token_transport",
     },
     "alarms": {"notification_emails": "alarm_notification_emails"},
+    "audit-log": {"retention_days": "audit_log_retention_days"},
     "budget": {
         "tenancy_id": "tenancy_id",
         "amount": "budget_monthly_amount",

@@ -66,13 +66,15 @@ def test_unit_graph_runs_in_the_intended_order(tg: Terragrunt, env: str) -> None
     graph = {e["path"]: set(e.get("dependencies") or []) for e in entries}
     assert graph == {
         "network": set(),
-        "iam": set(),
+        # The scope of Galley's log-content right: the audit log's group.
+        "iam": {"audit-log"},
+        "audit-log": set(),
         # Applied alone before the first push; no unit reads it (the names come from env.hcl).
         "image-repository": set(),
         # The bucket's lifecycle rules need iam's Object Storage service policy first.
         "object-storage": {"iam"},
         # The image pull and the bucket access need iam's Galley policy first.
-        "service": {"network", "object-storage", "iam"},
+        "service": {"network", "object-storage", "iam", "audit-log"},
         # Alarms name the gateway, deployment and instance service deployed.
         "alarms": {"service"},
         "budget": set(),
@@ -91,6 +93,8 @@ def test_dag_graph_draws_the_same_edges(tg: Terragrunt) -> None:
         ("service", "object-storage"),
         ("service", "iam"),
         ("alarms", "service"),
+        ("iam", "audit-log"),
+        ("service", "audit-log"),
     }
 
 

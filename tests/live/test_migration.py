@@ -13,7 +13,7 @@ import tarfile
 from io import BytesIO
 from pathlib import Path
 
-from live_layer import LAYER, REPO, TWO_UNIT_COMMIT, copy_layer
+from live_layer import LAYER, REPO, TWO_UNIT_COMMIT, copy_layer, edit
 from terragrunt_cli import Terragrunt
 
 _SECTION = "### Upgrading from the two-unit layout"
@@ -94,6 +94,8 @@ def test_two_unit_environment_moves_to_the_service_unit_without_a_replacement(
     run_step(tg, env_dir, save)
     update_checkout(repo)
     assert not (env_dir / "api-gateway").exists() and (env_dir / "service").is_dir()
+    # The layout change alone: the audit log (newer still) would roll the instance out.
+    edit(env_dir / "env.hcl", "audit_log_enabled        = true", "audit_log_enabled        = false")
     plan, apply = move.rsplit("\n", 3)[-3:-1]
     assert plan == "terragrunt run --all plan" and apply == "terragrunt run --all apply"
     # Step 2 without its apply: the plan may only add the service unit's outputs.

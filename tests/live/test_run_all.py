@@ -168,6 +168,7 @@ def test_fresh_environment_plans_on_mocks(layer: Path, oci_cloud, engine: str, e
     values = env_values(tg, layer / "live")[env]
     left_out = {"alarms"} if not values["alarms_enabled"] else set()
     left_out |= {"budget"} if values["budget_monthly_amount"] is None else set()
+    left_out |= {"audit-log"} if not values["audit_log_enabled"] else set()
     assert result.output.count("Plan: ") == len(set(UNITS) - left_out)
     assert oci_cloud.resources() == []
 
@@ -223,7 +224,7 @@ def test_destroy_works_on_a_half_applied_environment(layer: Path, oci_cloud) -> 
     """A first apply that stopped after iam and network: destroy still runs every unit."""
     tg = _terragrunt(oci_cloud, "terraform")
     env_dir = layer / "live" / "local"
-    for unit in ("network", "iam"):
+    for unit in ("network", "audit-log", "iam"):  # iam reads the audit log's group
         tg.run(env_dir / unit, "apply", "-auto-approve")
     assert oci_cloud.resources("oci_core_vcn") and oci_cloud.resources("oci_identity_policy")
     tg.run_all(env_dir, "destroy")
