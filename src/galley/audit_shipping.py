@@ -144,6 +144,7 @@ class Shipper:
         batches = json.dumps(log_entry_batches(lines, dropped, self.subject))
         argv = [*self.command, "logging-ingestion", "put-logs", "--log-id", self.log_id]
         argv += ["--specversion", "1.0", "--log-entry-batches", batches]
+        process: asyncio.subprocess.Process | None = None
         try:
             process = await asyncio.create_subprocess_exec(
                 *argv,
@@ -156,8 +157,9 @@ class Shipper:
             why = cli_error(stderr.decode(errors="replace"))
         except (OSError, TimeoutError) as exc:
             failed, why = True, f"{type(exc).__name__}: {exc}"
-            with contextlib.suppress(ProcessLookupError, UnboundLocalError):
-                process.kill()
+            if process is not None:  # timed out, not failed to start
+                with contextlib.suppress(ProcessLookupError):
+                    process.kill()
         if failed:
             self.failures += 1
             self.queue.give_back(lines)
