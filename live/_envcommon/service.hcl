@@ -42,21 +42,22 @@ dependency "audit_log" {
 }
 
 inputs = {
-  region                = local.env.region
-  private_subnet_id     = dependency.network.outputs.private_subnet_id
-  public_subnet_id      = dependency.network.outputs.public_subnet_id
-  image_namespace       = local.env.image_namespace
-  image_repository_name = local.env.image_repository_name # the repository iam's policy names
-  image_tag             = local.env.image_tag
-  image_digest          = local.env.image_digest
-  ocpus                 = local.env.container_ocpus
-  memory_in_gbs         = local.env.container_memory_in_gbs
-  bucket_name           = dependency.object_storage.outputs.bucket_name
-  bucket_namespace      = dependency.object_storage.outputs.bucket_namespace
-  policy_id             = dependency.iam.outputs.policy_id
-  instance_tag          = dependency.iam.outputs.instance_tag # the tag the dynamic group's rule requires
-  url_token_generations = local.env.url_token_generations
-  token_transport       = local.env.token_transport
+  region                 = local.env.region
+  private_subnet_id      = dependency.network.outputs.private_subnet_id
+  public_subnet_id       = dependency.network.outputs.public_subnet_id
+  image_namespace        = local.env.image_namespace
+  image_repository_name  = local.env.image_repository_name # the repository iam's policy names
+  image_tag              = local.env.image_tag
+  image_digest           = local.env.image_digest
+  ocpus                  = local.env.container_ocpus
+  memory_in_gbs          = local.env.container_memory_in_gbs
+  readiness_wait_seconds = local.env.readiness_wait_seconds
+  bucket_name            = dependency.object_storage.outputs.bucket_name
+  bucket_namespace       = dependency.object_storage.outputs.bucket_namespace
+  policy_id              = dependency.iam.outputs.policy_id
+  instance_tag           = dependency.iam.outputs.instance_tag # the tag the dynamic group's rule requires
+  url_token_generations  = local.env.url_token_generations
+  token_transport        = local.env.token_transport
   # The deployment's OCI Logging `execution` log (errors of the gateway itself, never the URL
   # and its token): a log group and a log, kept log_retention_days.
   execution_log_enabled = local.env.execution_log_enabled

@@ -49,6 +49,11 @@ locals {
   container_ocpus         = 1
   container_memory_in_gbs = 2
 
+  # Seconds a new instance gets to pass its health check before the gateway moves to it in a
+  # rollout (modules/container-instance); a slow-starting image needs more. null = the health
+  # check's initial delay + 2 intervals + timeout.
+  readiness_wait_seconds = null
+
   # Tokens valid at once, by generation name, oldest first; the last is the one to hand out.
   # Add a name to issue a new token, remove one to retire its token (live/README.md).
   url_token_generations = ["1"]

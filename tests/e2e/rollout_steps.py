@@ -44,6 +44,10 @@ SECOND_TAG = "0.0.0-rollout"  # a retag of the test image: a new image_url repla
 MAX_CALLS = 5000  # about 17 minutes at 200 ms
 MAX_S = 1200.0
 READY_S = 180.0
+# Seconds a new instance gets to pass its health check in a rollout (readiness_wait_seconds).
+# The default (initial delay + 2 intervals + timeout, 7 s) was too short for Galley to start on
+# CI with every worker busy (stop 23's CI run); a longer wait changes no step's order.
+READINESS_WAIT = "30"
 
 # (step, deploy/ -var settings, live/local env.hcl locals): the same change in both forms.
 IMAGE_AND_SIZE: list[tuple[str, dict[str, str], dict[str, str]]] = [
@@ -155,6 +159,8 @@ class LiveStack:
             git_export(commit, workdir / "layer", "root.hcl", "mise.toml", "live", "modules")
             layer = workdir / "layer"
         self.env_dir = layer / "live" / "local"
+        if commit is None:  # the layouts before it have no such local
+            self.set_locals(readiness_wait_seconds=READINESS_WAIT)
         terraform = shutil.which("terraform")
         assert terraform is not None, "terraform is not on PATH"
         self.tg = Terragrunt(dict(self.cloud.env))

@@ -13,11 +13,13 @@ long each step took, calls answered/failed) are printed by benchmarks/rollouts.p
 
 from __future__ import annotations
 
+import contextlib
 import io
 import ssl
 import time
 
 import deploy_local
+import docker.errors
 import galley_image
 import httpx
 import pytest
@@ -82,6 +84,7 @@ def test_deploy_rolls_out_and_rotates_without_a_failed_call(paced, stack_factory
         stack,
         image_tag=steps.FIRST_TAG,
         url_token_generations='["1"]',
+        readiness_wait_seconds=steps.READINESS_WAIT,
         iam_propagation_wait_seconds="2",  # above the paced IAM delay (1 s at PACE 0.1)
     )
     runner.apply("first deploy")
@@ -157,7 +160,12 @@ def test_an_image_that_never_gets_healthy_fails_the_apply_and_a_rollback_fails_n
     so the apply fails saying so while the old one keeps serving; the same command with the
     previous tag (a rollback) then succeeds, and leaves one instance. No call fails throughout."""
     stack = stack_factory("never-healthy")
-    runner = steps.DeployRollout(stack, image_tag=steps.FIRST_TAG, iam_propagation_wait_seconds="2")
+    runner = steps.DeployRollout(
+        stack,
+        image_tag=steps.FIRST_TAG,
+        readiness_wait_seconds=steps.READINESS_WAIT,
+        iam_propagation_wait_seconds="2",
+    )
     runner.apply("first deploy")
     url = runner.current_url()
     runner.wait_answering(url)
@@ -180,7 +188,10 @@ def test_an_image_that_never_gets_healthy_fails_the_apply_and_a_rollback_fails_n
             client.step = "after the last step"
             time.sleep(2)
     finally:
-        docker_client.images.remove(never.id, force=True)
+        # A failed rollback leaves its container running: the stack's teardown removes it, and
+        # the image's removal must not hide the failure.
+        with contextlib.suppress(docker.errors.APIError):
+            docker_client.images.remove(never.id, force=True)
     print("\n" + rc.report(client, runner.durations))
 
     output = failed.stdout + failed.stderr

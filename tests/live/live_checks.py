@@ -91,6 +91,7 @@ ENV_INPUTS = {
         "image_tag": "image_tag",
         "image_digest": "image_digest",
         "ocpus": "container_ocpus",
+        "readiness_wait_seconds": "readiness_wait_seconds",
         "memory_in_gbs": "container_memory_in_gbs",
         "url_token_generations": "url_token_generations",
         "execution_log_enabled": "execution_log_enabled",
