@@ -27,6 +27,10 @@ from oci_emulator.harness import EmulatedCloud  # noqa: E402
 
 IMAGE_TAG = "galley-test/galley:e2e"
 READY_TIMEOUT_S = 90
+# Seconds a new instance gets to pass its health check in a rollout (readiness_wait_seconds).
+# deploy-local's 7 s (initial delay + 2 intervals + timeout) was too short for Galley to start
+# on CI with every worker busy (stop 23's CI run); a longer wait changes no step's order.
+READINESS_WAIT = 30
 
 
 class Stack:
@@ -45,7 +49,8 @@ class Stack:
             # wait stays above the paced propagation delay and a rollout still waits for a
             # healthy instance, without a newcomer's 60 s at OCI's pace. A -var still wins.
             paced = (arg.removeprefix("-var=") for arg in deploy_local.paced_waits())
-            (root / "paced_waits.auto.tfvars").write_text("".join(f"{v}\n" for v in paced))
+            waits = [*paced, f"readiness_wait_seconds={READINESS_WAIT}"]
+            (root / "paced_waits.auto.tfvars").write_text("".join(f"{v}\n" for v in waits))
         self.root = root
         self._tags: list[str] = []
         self.terraform("init", "-input=false")

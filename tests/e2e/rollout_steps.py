@@ -22,7 +22,7 @@ from typing import Any
 import docker.errors
 import rollout_client as rc
 from docker.models.images import Image
-from e2e_support import REPO_ROOT
+from e2e_support import READINESS_WAIT, REPO_ROOT
 from oci_emulator.dataplane import endpoints
 from oci_emulator.harness import EmulatedCloud
 
@@ -44,10 +44,6 @@ SECOND_TAG = "0.0.0-rollout"  # a retag of the test image: a new image_url repla
 MAX_CALLS = 5000  # about 17 minutes at 200 ms
 MAX_S = 1200.0
 READY_S = 180.0
-# Seconds a new instance gets to pass its health check in a rollout (readiness_wait_seconds).
-# The default (initial delay + 2 intervals + timeout, 7 s) was too short for Galley to start on
-# CI with every worker busy (stop 23's CI run); a longer wait changes no step's order.
-READINESS_WAIT = "30"
 
 # (step, deploy/ -var settings, live/local env.hcl locals): the same change in both forms.
 IMAGE_AND_SIZE: list[tuple[str, dict[str, str], dict[str, str]]] = [

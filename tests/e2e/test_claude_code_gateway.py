@@ -58,7 +58,6 @@ def test_claude_code_connects_through_the_gateway_and_reports_a_retired_token(
         stack,
         url_token_generations='["1","2"]',
         token_transport="both",
-        readiness_wait_seconds=steps.READINESS_WAIT,
         iam_propagation_wait_seconds="2",  # above the paced IAM delay (1 s at PACE 0.1)
     )
     runner.apply("first deploy")

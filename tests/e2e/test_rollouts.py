@@ -84,7 +84,6 @@ def test_deploy_rolls_out_and_rotates_without_a_failed_call(paced, stack_factory
         stack,
         image_tag=steps.FIRST_TAG,
         url_token_generations='["1"]',
-        readiness_wait_seconds=steps.READINESS_WAIT,
         iam_propagation_wait_seconds="2",  # above the paced IAM delay (1 s at PACE 0.1)
     )
     runner.apply("first deploy")
@@ -163,7 +162,6 @@ def test_an_image_that_never_gets_healthy_fails_the_apply_and_a_rollback_fails_n
     runner = steps.DeployRollout(
         stack,
         image_tag=steps.FIRST_TAG,
-        readiness_wait_seconds=steps.READINESS_WAIT,
         iam_propagation_wait_seconds="2",
     )
     runner.apply("first deploy")
