@@ -9,8 +9,11 @@ locals {
   image_repository_name = try(regex("^[^/]+/[^/]+/([^:@]+)", var.galley_image_url)[0], null)
 }
 
+# A new VCN (modules/network), or Galley's network security groups in an existing one
+# (modules/existing-network, which only reads the VCN and its subnets).
 module "network" {
   source = "../modules/network"
+  count  = var.existing_network == null ? 1 : 0
 
   compartment_id        = var.compartment_id
   name_prefix           = var.name_prefix
@@ -20,6 +23,38 @@ module "network" {
   private_subnet_cidr   = var.network.private_subnet_cidr
   galley_port           = local.galley_port
   allowed_ingress_cidrs = var.allowed_ingress_cidrs
+}
+
+module "existing_network" {
+  source = "../modules/existing-network"
+  count  = var.existing_network == null ? 0 : 1
+
+  compartment_id        = var.compartment_id
+  name_prefix           = var.name_prefix
+  freeform_tags         = var.freeform_tags
+  vcn_id                = var.existing_network.vcn_id
+  public_subnet_id      = var.existing_network.public_subnet_id
+  private_subnet_id     = var.existing_network.private_subnet_id
+  galley_port           = local.galley_port
+  allowed_ingress_cidrs = var.allowed_ingress_cidrs
+}
+
+# What the service needs of either network, one local per value and each output by index: a
+# reference to a whole module (or to one local holding both subnets) would make the instance's
+# readiness read wait for a pending change anywhere in the network, such as the gateway's
+# security list, and show in every such plan.
+locals {
+  existing_network  = var.existing_network != null
+  private_subnet_id = local.existing_network ? module.existing_network[0].private_subnet_id : module.network[0].private_subnet_id
+  public_subnet_id  = local.existing_network ? module.existing_network[0].public_subnet_id : module.network[0].public_subnet_id
+  gateway_nsg_ids   = local.existing_network ? [module.existing_network[0].gateway_nsg_id] : []
+  instance_nsg_ids  = local.existing_network ? [module.existing_network[0].instance_nsg_id] : []
+}
+
+# Until existing_network, the network module had no count: its state moves, nothing is replaced.
+moved {
+  from = module.network
+  to   = module.network[0]
 }
 
 module "object_storage" {
@@ -85,8 +120,10 @@ module "service" {
   name_prefix       = var.name_prefix
   freeform_tags     = var.freeform_tags
   region            = var.region
-  private_subnet_id = module.network.private_subnet_id
-  public_subnet_id  = module.network.public_subnet_id
+  private_subnet_id = local.private_subnet_id
+  public_subnet_id  = local.public_subnet_id
+  gateway_nsg_ids   = local.gateway_nsg_ids
+  instance_nsg_ids  = local.instance_nsg_ids
   galley_port       = local.galley_port
 
   ocpus                 = var.ocpus

@@ -91,6 +91,29 @@ variable "network" {
   nullable = false
 }
 
+variable "existing_network" {
+  description = "Deploy into an existing VCN instead of creating one: its OCID and two of its subnets, a regional public one for the gateway and a private one for the instance (modules/existing-network). Nothing in that network is changed: Galley's rules go into two network security groups. null = a new VCN (modules/network; `network` sets its CIDRs)."
+  type = object({
+    vcn_id            = string
+    public_subnet_id  = string
+    private_subnet_id = string
+  })
+  default = null
+
+  validation {
+    condition     = var.existing_network == null || can(regex("^ocid1\\.vcn\\.oc[0-9]+\\.[a-z0-9-]*\\.[a-z0-9]+$", var.existing_network.vcn_id))
+    error_message = "existing_network.vcn_id = \"${try(var.existing_network.vcn_id, "")}\" is invalid: expected the OCID of an existing VCN (ocid1.vcn.oc1.<region>.<id>)."
+  }
+
+  validation {
+    condition = var.existing_network == null || alltrue([
+      for id in [try(var.existing_network.public_subnet_id, ""), try(var.existing_network.private_subnet_id, "")] :
+      can(regex("^ocid1\\.subnet\\.oc[0-9]+\\.[a-z0-9-]*\\.[a-z0-9]+$", id))
+    ])
+    error_message = "existing_network subnets ${jsonencode({ public_subnet_id = try(var.existing_network.public_subnet_id, null), private_subnet_id = try(var.existing_network.private_subnet_id, null) })} are invalid: expected the OCIDs of two existing subnets (ocid1.subnet.oc1.<region>.<id>)."
+  }
+}
+
 variable "allowed_ingress_cidrs" {
   description = "IPv4 CIDR blocks of the clients that may reach the gateway on 443 (e.g. your MCP hosts' NAT ranges); others time out. null = modules/network's default, [\"0.0.0.0/0\"] (anyone)."
   type        = list(string)

@@ -42,9 +42,12 @@ dependency "audit_log" {
 }
 
 inputs = {
-  region                 = local.env.region
-  private_subnet_id      = dependency.network.outputs.private_subnet_id
-  public_subnet_id       = dependency.network.outputs.public_subnet_id
+  region            = local.env.region
+  private_subnet_id = dependency.network.outputs.private_subnet_id
+  public_subnet_id  = dependency.network.outputs.public_subnet_id
+  # Galley's NSGs when the network unit is modules/existing-network (a new VCN has none).
+  gateway_nsg_ids        = try([dependency.network.outputs.gateway_nsg_id], [])
+  instance_nsg_ids       = try([dependency.network.outputs.instance_nsg_id], [])
   image_namespace        = local.env.image_namespace
   image_repository_name  = local.env.image_repository_name # the repository iam's policy names
   image_tag              = local.env.image_tag

@@ -67,6 +67,16 @@ locals {
   # Seconds the units wait after an IAM policy change before using it (modules/iam).
   iam_propagation_wait_seconds = 60
 
+  # An existing VCN to deploy into instead of a new one (README.md, "An existing network"):
+  #   existing_network = {
+  #     vcn_id            = "ocid1.vcn.oc1.<region>.<id>"
+  #     public_subnet_id  = "ocid1.subnet.oc1.<region>.<id>" # regional, public: the gateway
+  #     private_subnet_id = "ocid1.subnet.oc1.<region>.<id>" # private: the instance
+  #   }
+  # The network unit then only reads them and adds Galley's two network security groups;
+  # nothing of that network is changed. null = a new VCN (modules/network).
+  existing_network = null
+
   # Who may reach the gateway on 443: one rule per CIDR in the public subnet's security list
   # (network unit). ["0.0.0.0/0"] lets anyone in; to restrict it, list the published egress
   # ranges of your MCP hosts (e.g. your company's NAT ranges). Other clients' connections are

@@ -47,6 +47,11 @@ variable "nsg_ids" {
     condition     = alltrue([for id in var.nsg_ids : can(regex("^ocid1\\.networksecuritygroup\\.oc[0-9]+\\.[a-z0-9-]*\\.[a-z0-9]+$", id))])
     error_message = "nsg_ids = ${jsonencode(var.nsg_ids)} is invalid: expected network security group OCIDs (ocid1.networksecuritygroup.oc1.<region>.<id>)."
   }
+
+  validation {
+    condition     = length(var.nsg_ids) <= 5
+    error_message = "nsg_ids lists ${length(var.nsg_ids)} network security groups: expected at most 5 (OCI puts a gateway in at most five)."
+  }
 }
 
 variable "backend_ip" {

@@ -12,6 +12,7 @@ module "container_instance" {
   freeform_tags  = var.freeform_tags
   region         = var.region
   subnet_id      = var.private_subnet_id
+  nsg_ids        = var.instance_nsg_ids
   galley_port    = var.galley_port
   policy_id      = var.policy_id
   instance_tag   = var.instance_tag
@@ -42,6 +43,7 @@ module "api_gateway" {
   name_prefix    = var.name_prefix
   freeform_tags  = var.freeform_tags
   subnet_id      = var.public_subnet_id
+  nsg_ids        = var.gateway_nsg_ids
   # Known only once the new instance passed its readiness gate (modules/container-instance).
   backend_ip      = module.container_instance.private_ip
   backend_port    = var.galley_port

@@ -44,6 +44,20 @@ variable "public_subnet_id" {
   }
 }
 
+variable "gateway_nsg_ids" {
+  description = "OCIDs of network security groups for the gateway (modules/existing-network gateway_nsg_id). [] = the public subnet's security list alone."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}
+
+variable "instance_nsg_ids" {
+  description = "OCIDs of network security groups for the container instance's VNIC (modules/existing-network instance_nsg_id). [] = the private subnet's security list alone."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}
+
 variable "galley_port" {
   description = "TCP port Galley listens on: the container's port and health check, and the gateway's backend port."
   type        = number

@@ -313,7 +313,7 @@ def test_allowed_ingress_cidrs_reach_the_public_security_list(oci_cloud, tmp_pat
     """allowed_ingress_cidrs passes through to modules/network: one HTTPS rule per distinct
     CIDR; left unset, the module's default lets anyone reach 443."""
     tf = tfs.terraform(_deploy_root(oci_cloud, tmp_path), oci_cloud.env)
-    address = "module.network.oci_core_security_list.public"
+    address = "module.network[0].oci_core_security_list.public"
 
     def https_sources(tf_vars):
         values = tfs.plan_summary(tf.plan(output=True, tf_vars=tf_vars))["values"][address]
@@ -462,6 +462,8 @@ def test_upgrade_from_the_two_module_layout_moves_state_and_replaces_nothing(oci
     assert moved["module.service.module.api_gateway.oci_apigateway_gateway.this"] == (
         "module.api_gateway.oci_apigateway_gateway.this"
     )
+    # modules/network got a count with existing_network: its state moves too.
+    assert moved["module.network[0].oci_core_vcn.this"] == "module.network.oci_core_vcn.this"
     tf.apply()
     assert {r["id"]: r["attrs"] for r in oci_cloud.resources()} == before
     tf.destroy()

@@ -66,7 +66,7 @@ def test_drift_of_the_plain_root(cloud, tmp_path):
     _add_ingress_rule(cloud)
     drifted = _drift(tmp_path, cloud.env, "--root", "deploy")
     assert drifted.returncode == 2, drifted.stdout + drifted.stderr
-    address = "module.network.oci_core_security_list.public (update)"
+    address = "module.network[0].oci_core_security_list.public (update)"
     assert _section(drifted.stdout, "changed outside Terraform") == [address]
     assert _section(drifted.stdout, "an apply would change") == [address]
     assert "drift: deploy: the cloud differs from the code" in drifted.stdout

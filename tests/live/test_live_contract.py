@@ -135,6 +135,32 @@ def test_explicit_home_region_is_used_as_is(layer: Path, tg: Terragrunt) -> None
     assert network["provider"]["oci"]["region"] == "eu-frankfurt-1"
 
 
+def test_existing_network_switches_the_network_units_module(
+    layer: Path, tg: Terragrunt, provider_attrs: set[str]
+) -> None:
+    """env.hcl's existing_network: the network unit runs modules/existing-network with the three
+    OCIDs as inputs, the layer stays consistent (every input a variable of that module, every
+    required one set), and the service unit reads the NSGs from the unit's outputs."""
+    ids = {
+        "vcn_id": "ocid1.vcn.oc1.fra.aaaaaaaashared",
+        "public_subnet_id": "ocid1.subnet.oc1.fra.aaaaaaaapublic",
+        "private_subnet_id": "ocid1.subnet.oc1.fra.aaaaaaaaprivate",
+    }
+    block = "".join(f'    {key} = "{value}"\n' for key, value in ids.items())
+    edit(layer / "live/dev/env.hcl", "  existing_network = null\n",
+         f"  existing_network = {{\n{block}  }}\n")  # fmt: skip
+    rendered = tg.render(layer / "live/dev/network")
+    assert rendered["terraform"]["source"].endswith("/modules//existing-network")
+    assert rendered["inputs"] == {**ids, "allowed_ingress_cidrs": ["0.0.0.0/0"]}
+    assert tg.render(layer / "live/prod/network")["terraform"]["source"].endswith(
+        "/modules//network"
+    )
+    service = (layer / "live/_envcommon/service.hcl").read_text()
+    assert "dependency.network.outputs.gateway_nsg_id" in service
+    assert "dependency.network.outputs.instance_nsg_id" in service
+    assert check_live(tg, layer, provider_attrs) == []
+
+
 def test_every_env_value_reaches_its_input(layer: Path, tg: Terragrunt) -> None:
     """Each env.hcl value set to a value of its own reaches exactly the inputs meant for it (so
     two inputs wired to two different null locals cannot pass for each other)."""

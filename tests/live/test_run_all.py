@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tf_support as tfs
 from live_checks import UNITS, env_values
 from live_layer import edit
 from terragrunt_cli import Terragrunt
@@ -16,6 +17,7 @@ from tf_support import ENGINES
 
 # Terragrunt's summary line for a unit whose dependency has no outputs yet.
 MOCKS_USED = "mock outputs provided and returning those in dependency output"
+EXISTING_NETWORK_KEYS = ("vcn_id", "public_subnet_id", "private_subnet_id")
 
 
 def _terragrunt(cloud, engine: str | None, **extra_env: str) -> Terragrunt:
@@ -238,3 +240,45 @@ def test_apply_never_uses_mocks(layer: Path, oci_cloud) -> None:
     assert result.returncode != 0
     assert "is a dependency of" in result.output and "but detected no outputs" in result.output
     assert oci_cloud.resources("oci_container_instances_container_instance") == []
+
+
+@pytest.mark.parametrize("engine", list(ENGINES))
+def test_local_environment_in_an_existing_network(
+    layer: Path, oci_cloud, engine: str, tmp_path: Path
+) -> None:
+    """live/local with env.hcl's existing_network naming a VCN made beforehand: the network
+    unit only reads it and adds Galley's NSGs, the gateway and the instance sit in its subnets
+    and NSGs, a second plan changes nothing, and after `run --all destroy` the pre-existing
+    network is as it was, attribute for attribute."""
+    theirs, network = tfs.existing_network(oci_cloud, tmp_path / "theirs")
+    before = tfs.network_snapshot(oci_cloud)
+    env_dir = layer / "live" / "local"
+    edit(
+        env_dir / "env.hcl",
+        "  existing_network = null\n",
+        "  existing_network = {\n"
+        + "".join(f'    {k} = "{network[k]}"\n' for k in EXISTING_NETWORK_KEYS)
+        + "  }\n",
+    )
+    tg = _terragrunt(oci_cloud, engine)
+
+    tg.run_all(env_dir, "apply")
+    plan = tg.run_all(env_dir, "plan", "-detailed-exitcode", check=False)
+    assert plan.returncode == 0, plan.output[-4000:]
+    assert tfs.network_snapshot(oci_cloud) == before
+    unit = tg.output(env_dir / "network")
+    (gateway,) = oci_cloud.resources("oci_apigateway_gateway")
+    assert gateway["attrs"]["subnet_id"] == network["public_subnet_id"]
+    assert gateway["attrs"]["network_security_group_ids"] == [unit["gateway_nsg_id"]]
+    (instance,) = oci_cloud.resources("oci_container_instances_container_instance")
+    (vnic,) = instance["attrs"]["vnics"]
+    assert (vnic["subnet_id"], vnic["nsg_ids"]) == (
+        network["private_subnet_id"],
+        [unit["instance_nsg_id"]],
+    )
+
+    tg.run_all(env_dir, "destroy")
+    assert tfs.network_snapshot(oci_cloud) == before
+    assert {r["type"] for r in oci_cloud.resources()} <= set(tfs.NETWORK_TYPES)
+    theirs.destroy(tf_vars=tfs.SHARED_NETWORK)
+    assert oci_cloud.resources() == []

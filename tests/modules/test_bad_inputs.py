@@ -15,6 +15,12 @@ CERTIFICATE = "ocid1.certificate.oc1.iad.aaaaaaaacertificate"
 DNS_ZONE = "ocid1.dns-zone.oc1..aaaaaaaazone"
 PEM_CERT = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
 PEM_KEY = "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n"
+EXISTING = {
+    "vcn_id": "ocid1.vcn.oc1.iad.aaaaaaaavcn",
+    "public_subnet_id": SUBNET,
+    "private_subnet_id": "ocid1.subnet.oc1.iad.aaaaaaaaprivate",
+}
+NSGS = [f"ocid1.networksecuritygroup.oc1.iad.aaaaaaaansg{i}" for i in range(6)]
 
 # (target, overrides, expected message as a regex over whitespace-folded output)
 CASES = [
@@ -340,6 +346,25 @@ CASES = [
      r'audit_log\.log_group_id = "ocid1\.log\.oc1\.iad\.aaaaaaaalog" is invalid: expected a log'),
     ("container-instance", {"audit_log_id": "ocid1.loggroup.oc1.iad.aaaaaaaagroup"},
      r'audit_log_id = "ocid1\.loggroup\.oc1\.iad\.aaaaaaaagroup" is invalid: expected a log OCID'),
+    # An existing network (modules/existing-network, deploy's existing_network)
+    ("existing-network", {"vcn_id": "ocid1.subnet.oc1.iad.aaaaaaaanotavcn"},
+     r'vcn_id = "ocid1\.subnet\.oc1\.iad\.aaaaaaaanotavcn" is invalid: expected the OCID of an'),
+    ("existing-network", {"public_subnet_id": "subnet-public"},
+     r'public_subnet_id = "subnet-public" is invalid: expected the OCID of an existing subnet'),
+    ("existing-network", {"private_subnet_id": "ocid1.vcn.oc1.iad.aaaaaaaavcn"},
+     r'private_subnet_id = "ocid1\.vcn\.oc1\.iad\.aaaaaaaavcn" is invalid: expected the OCID of'),
+    ("existing-network", {"allowed_ingress_cidrs": []},
+     r"allowed_ingress_cidrs = \[\] is invalid: expected at least one IPv4 CIDR block"),
+    ("existing-network", {"allowed_ingress_cidrs": [f"10.{i}.0.0/16" for i in range(119)]},
+     r"allowed_ingress_cidrs has 119 distinct entries: expected at most 118"),
+    ("deploy", {"existing_network": {**EXISTING, "vcn_id": "vcn-1"}},
+     r'existing_network\.vcn_id = "vcn-1" is invalid: expected the OCID of an existing VCN'),
+    ("deploy", {"existing_network": {**EXISTING, "private_subnet_id": NSGS[0]}},
+     r"existing_network subnets .*private_subnet_id.* are invalid: expected the OCIDs of two"),
+    ("api-gateway", {"nsg_ids": NSGS},
+     r"nsg_ids lists 6 network security groups: expected at most 5"),
+    ("container-instance", {"nsg_ids": NSGS},
+     r"nsg_ids lists 6 network security groups: expected at most 5"),
 ]  # fmt: skip
 
 
@@ -381,7 +406,9 @@ def test_bad_input_fails_at_plan(target, overrides, message, initialized, tmp_pa
     assert re.search(message, output), output[-2000:]
 
 
-@pytest.mark.parametrize("target", BASE_VARS)
+# existing-network's base plan reads a VCN and subnets that must exist: test_existing_network.py
+# plans it against a network it creates.
+@pytest.mark.parametrize("target", [t for t in BASE_VARS if t != "existing-network"])
 def test_base_inputs_plan(target, initialized):
     """The base inputs alone are valid, so each failure above comes from its override."""
     initialized(target).plan(tf_vars=BASE_VARS[target])

@@ -37,6 +37,7 @@ MODULE_NAMES = (
     "container-repository",
     "alarms",
     "audit-log",
+    "existing-network",
 )
 
 COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaatestcompartment"
@@ -45,6 +46,12 @@ SUBNET = "ocid1.subnet.oc1.iad.aaaaaaaatestsubnet"
 # The fewest valid inputs of each module and of the stack; tests override some of them.
 BASE_VARS = {
     "network": {"compartment_id": COMPARTMENT},
+    "existing-network": {
+        "compartment_id": COMPARTMENT,
+        "vcn_id": "ocid1.vcn.oc1.iad.aaaaaaaatestvcn",
+        "public_subnet_id": "ocid1.subnet.oc1.iad.aaaaaaaatestpublic",
+        "private_subnet_id": SUBNET,
+    },
     "object-storage": {"compartment_id": COMPARTMENT},
     "iam": {
         "compartment_id": COMPARTMENT,
@@ -234,3 +241,34 @@ def mismatches(expected: Any, actual: Any, path: str = "") -> list[str]:
 
 def cloud_counts(resources: list[dict[str, Any]]) -> dict[str, int]:
     return dict(Counter(r["type"] for r in resources))
+
+
+# What modules/network makes, and the VCN's own defaults: the pre-existing network that the
+# existing-network tests must leave untouched.
+NETWORK_TYPES = (
+    "oci_core_vcn",
+    "oci_core_dhcp_options",
+    "oci_core_subnet",
+    "oci_core_internet_gateway",
+    "oci_core_nat_gateway",
+    "oci_core_service_gateway",
+    "oci_core_route_table",
+    "oci_core_security_list",
+    "oci_core_default_security_list",
+)
+
+
+def network_snapshot(cloud: Any) -> dict[str, Any]:
+    """Every network resource the emulated cloud holds, id -> attributes."""
+    return {r["id"]: r["attrs"] for t in NETWORK_TYPES for r in cloud.resources(t)}
+
+
+def existing_network(cloud: Any, workdir: Path) -> tuple[tftest.TerraformTest, dict[str, Any]]:
+    """A network made beforehand by modules/network (as a network team's would be): its test
+    handle (destroy it with tf_vars=SHARED_NETWORK) and its outputs."""
+    tf = terraform(module_copy(workdir, "network"), cloud.env)
+    tf.apply(tf_vars=SHARED_NETWORK)
+    return tf, outputs(tf)
+
+
+SHARED_NETWORK = {"compartment_id": COMPARTMENT, "name_prefix": "shared"}

@@ -24,6 +24,7 @@ from . import (
     kms,
     logs,
     network,
+    nsg,
     objects,
     registry,
     storage,
@@ -124,8 +125,9 @@ _RULES: dict[str, Rules] = {
         network.dhcp_options_create, _revalidate(network.dhcp_options_create)
     ),
     "oci_core_network_security_group": Rules(
-        network.vcn_member_create, _revalidate(network.vcn_member_create)
+        network.vcn_member_create, _revalidate(network.vcn_member_create), nsg.nsg_delete
     ),
+    "oci_core_network_security_group_security_rule": Rules(nsg.rule_create, nsg.rule_update),
     "oci_core_default_security_list": Rules(
         network.default_security_list_create,
         _revalidate(network.default_security_list_create),

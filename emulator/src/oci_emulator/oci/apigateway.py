@@ -7,6 +7,7 @@ import secrets
 import string
 from typing import Any
 
+from . import nsg
 from . import world as w
 from .containers import claim_ip, ips_in_use
 from .errors import conflict, invalid, limit_exceeded
@@ -54,8 +55,9 @@ def gateway_create(attrs: Attrs, world: w.WorldView) -> Attrs:
             f"subnet_id {subnet['id']} is private (prohibit_public_ip_on_vnic); a "
             "PUBLIC gateway needs a public subnet"
         )
-    for nsg in attrs.get("network_security_group_ids") or []:
-        w.require(world, "network_security_group_ids", nsg, "oci_core_network_security_group")
+    nsg.require_nsgs(
+        world, "network_security_group_ids", attrs.get("network_security_group_ids"), subnet
+    )
     if attrs.get("certificate_id") is not None:
         w.require(world, "certificate_id", attrs["certificate_id"], "oci_apigateway_certificate")
     if kind == "PUBLIC":

@@ -6,7 +6,7 @@ import ipaddress
 from collections.abc import Iterator
 from typing import Any
 
-from . import image_pull, shapes
+from . import image_pull, nsg, shapes
 from . import world as w
 from .errors import conflict, invalid
 from .ocids import new_ocid, require_compartment
@@ -136,8 +136,7 @@ def _vnics(attrs: Attrs, world: w.WorldView) -> None:
                 f"vnics.is_public_ip_assigned is true but subnet {subnet['id']} "
                 "prohibits public IPs on VNICs"
             )
-        for nsg in vnic.get("nsg_ids") or []:
-            w.require(world, "vnics.nsg_ids", nsg, "oci_core_network_security_group")
+        nsg.require_nsgs(world, "vnics.nsg_ids", vnic.get("nsg_ids"), subnet)
         taken = ips_in_use(world, subnet["id"], attrs.get("id"))
         vnic["private_ip"] = claim_ip(subnet, vnic.get("private_ip"), taken, "vnics")
         w.fill_defaults(

@@ -557,12 +557,6 @@ def _port_range(field: str, block: Attrs) -> None:
 
 
 def _security_rule(rule: Attrs, peer: str, labels: set[str]) -> None:
-    protocol = rule.get("protocol")
-    if protocol not in _PROTOCOLS:
-        raise invalid(
-            f"security rule protocol {protocol!r} is invalid (expected 'all' or an "
-            "IANA protocol number such as 6 for TCP, 17 for UDP, 1 for ICMP)"
-        )
     kind = rule.get(f"{peer}_type") or "CIDR_BLOCK"
     value = rule.get(peer)
     if kind == "CIDR_BLOCK":
@@ -573,6 +567,17 @@ def _security_rule(rule: Attrs, peer: str, labels: set[str]) -> None:
     else:
         raise invalid(f"security rule {peer}_type {kind!r} is invalid")
     rule[f"{peer}_type"] = kind
+    security_rule_options(rule)
+
+
+def security_rule_options(rule: Attrs) -> None:
+    """A security list's or an NSG's rule: its protocol, statefulness and port options."""
+    protocol = rule.get("protocol")
+    if protocol not in _PROTOCOLS:
+        raise invalid(
+            f"security rule protocol {protocol!r} is invalid (expected 'all' or an "
+            "IANA protocol number such as 6 for TCP, 17 for UDP, 1 for ICMP)"
+        )
     if rule.get("stateless") is None:
         rule["stateless"] = False
     for opts in ("tcp_options", "udp_options"):
@@ -580,8 +585,10 @@ def _security_rule(rule: Attrs, peer: str, labels: set[str]) -> None:
             if protocol != {"tcp_options": "6", "udp_options": "17"}[opts]:
                 raise invalid(f"{opts} given for protocol {protocol}")
             _port_range(opts, block)
-            for src in block.get("source_port_range") or []:
-                _port_range(f"{opts}.source_port_range", src)
+            # An NSG rule's ports are nested one level deeper than a security list's.
+            for nested in ("source_port_range", "destination_port_range"):
+                for ports in block.get(nested) or []:
+                    _port_range(f"{opts}.{nested}", ports)
 
 
 def security_list_create(attrs: Attrs, world: w.WorldView) -> Attrs:
