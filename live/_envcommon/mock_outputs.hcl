@@ -7,15 +7,14 @@
 locals {
   allowed_commands = ["init", "validate", "plan", "destroy"]
 
+  # The outputs modules/network and modules/existing-network both have (the network unit runs
+  # one or the other, env.hcl's existing_network).
   network = {
     vcn_id              = "ocid1.vcn.oc1.iad.amaaaaaamockvcn0000000000000000000000000000000000000000"
     public_subnet_id    = "ocid1.subnet.oc1.iad.aaaaaaaamockpublicsubnet000000000000000000000000000000"
     private_subnet_id   = "ocid1.subnet.oc1.iad.aaaaaaaamockprivatesubnet00000000000000000000000000000"
     public_subnet_cidr  = "10.0.1.0/24"
     private_subnet_cidr = "10.0.2.0/24"
-    internet_gateway_id = "ocid1.internetgateway.oc1.iad.aaaaaaaamockinternetgateway000000000000000000000"
-    nat_gateway_id      = "ocid1.natgateway.oc1.iad.aaaaaaaamocknatgateway0000000000000000000000000000"
-    service_gateway_id  = "ocid1.servicegateway.oc1.iad.aaaaaaaamockservicegateway000000000000000000000"
   }
 
   object_storage = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import ssl
 import subprocess
 import sys
@@ -99,6 +100,16 @@ class Stack:
         # trust_env=False: a proxy configured for the machine must not capture loopback.
         verify = ssl.create_default_context(cafile=str(self.ca))
         return httpx.Client(verify=verify, trust_env=False, timeout=10)
+
+    def drop_policy_statement(self, statement: re.Pattern[str], *tf_vars: str) -> None:
+        """Remove the one statement `statement` matches from this stack's copy of modules/iam
+        and apply: what an operator's edit of the policy does to the running instance."""
+        iam = self.root.parent / "modules" / "iam" / "main.tf"
+        text = iam.read_text()
+        assert len(statement.findall(text)) == 1, statement.pattern
+        iam.write_text(statement.sub("", text))
+        done = self.apply(*tf_vars)
+        assert done.returncode == 0, done.stdout + done.stderr
 
     def wait_healthy(self, url: str, timeout_s: float = READY_TIMEOUT_S) -> None:
         deploy_local.wait_until_answers(url, self.ca, timeout_s)

@@ -117,9 +117,11 @@ BREAKS: dict[str, tuple[Break, tuple[str, ...], str]] = {
         r"prod: units missing: \['service'\]",
     ),
     "source without module": (
-        lambda c: edit(c / "live/_envcommon/network.hcl", "modules//network", "modules//vcn"),
+        lambda c: edit(
+            c / "live/_envcommon/object-storage.hcl", "modules//object-storage", "modules//bucket"
+        ),
         ("dev",),
-        r"dev/network: source '.*modules//vcn' is not a module dir",
+        r"dev/object-storage: source '.*modules//bucket' is not a module dir",
     ),
     "hashicorp provider": (
         lambda c: edit(c / "modules/network/versions.tf", '"oracle/oci"', '"hashicorp/oci"'),
@@ -182,7 +184,7 @@ BREAKS: dict[str, tuple[Break, tuple[str, ...], str]] = {
     "image repository differs between the units": (
         lambda c: edit(
             c / "live/_envcommon/service.hcl",
-            "image_repository_name = local.env.image_repository_name",
+            "image_repository_name  = local.env.image_repository_name",
             'image_repository_name = "galley-other"',
         ),
         ("dev",),
