@@ -160,6 +160,13 @@ class Shipper:
             if process is not None:  # timed out, not failed to start
                 with contextlib.suppress(ProcessLookupError):
                     process.kill()
+        except asyncio.CancelledError:  # the shutdown's time ran out: the batch stays queued
+            if process is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    process.kill()
+            self.queue.give_back(lines)
+            self.queue.dropped += dropped
+            raise
         if failed:
             self.failures += 1
             self.queue.give_back(lines)

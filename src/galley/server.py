@@ -71,10 +71,19 @@ class GalleyServer(uvicorn.Server):
     async def shutdown(self, sockets: list | None = None) -> None:
         await super().shutdown(sockets)
         if self._shipper is not None and self._shipping is not None:
-            # The requests are done: what they recorded goes out before the process ends.
+            # The requests are done: what they recorded goes out before the process ends, in
+            # what is left of the grace. Past it OCI kills the container: a Logging service that
+            # does not answer must not hold the exit until then.
             self._shipping.cancel()
             await asyncio.gather(self._shipping, return_exceptions=True)
-            await self._shipper.drain()
+            deadline = self._drain_deadline or time.monotonic() + self._grace
+            try:
+                await asyncio.wait_for(self._shipper.drain(), max(1.0, deadline - time.monotonic()))
+            except TimeoutError:
+                logger.warning(
+                    "shutdown: %d audit records not shipped within the grace period",
+                    len(self._shipper.queue),
+                )
 
     async def on_tick(self, counter: int) -> bool:
         if self._drain_deadline is not None and not self.should_exit:

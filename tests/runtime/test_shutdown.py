@@ -194,3 +194,24 @@ def test_sigterm_during_startup_exits_cleanly(tmp_path, server_env, pid_one):
     assert "galley: SIGTERM during start-up: exiting" in output
     assert "draining" not in output
     assert "Traceback" not in output
+
+
+def test_a_logging_service_that_hangs_does_not_hold_the_exit(start, tmp_path):
+    """The audit trail's last batch is sent within what is left of the grace: an `oci` that
+    never answers is stopped then, the process exits 0 long before OCI's SIGKILL, and says how
+    many records it could not ship."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    oci = bin_dir / "oci"
+    oci.write_text("#!/bin/sh\nsleep 600\n")
+    oci.chmod(oci.stat().st_mode | stat.S_IXUSR)
+    server = start(
+        GALLEY_AUDIT_LOG_ID="ocid1.log.oc1.iad.amaaaaaaexamplelog0000000000000000000000000000000000000000",
+        GALLEY_SHUTDOWN_GRACE_SECONDS="2",
+        PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+    )
+    server.environment_report()  # one MCP request: its audit record is queued
+    server.proc.send_signal(signal.SIGTERM)
+    # Without the bound: three tries of up to 60 s each.
+    assert server.proc.wait(timeout=20) == 0, server.logs()
+    assert "audit records not shipped within the grace period" in server.logs()

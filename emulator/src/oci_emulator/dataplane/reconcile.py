@@ -277,7 +277,10 @@ class Reconciler:
                 ),
                 None,
             )
-            if first is not None and first.docker_id not in self._stopping:
+            # A container in its graceful-shutdown period still reaches OCI's services (the
+            # instance keeps its VNIC until its containers stop): Galley ships its last audit
+            # records then.
+            if first is not None:
                 running[instance.id] = (instance, first.pid)
         try:
             await self.services.sync(running, {i.id for i in instances}, self._cloud)
@@ -561,11 +564,11 @@ class Reconciler:
         )
 
     async def shutdown(self) -> None:
-        """Stop the listeners, then every container of this cloud (each within its grace)."""
+        """Stop the listeners, then every container of this cloud (each within its grace,
+        OCI's services still served to it), then those services."""
         for listener in self._listeners.values():
             await listener.stop()
         self._listeners.clear()
-        await self.services.shutdown()
         for docker_id in list(self._monitors):
             self._forget_monitors(docker_id)
         for o in await asyncio.to_thread(self._engine.observe):
@@ -573,6 +576,7 @@ class Reconciler:
                 self._stop(o)
         if self._stopping:
             await asyncio.gather(*self._stopping.values(), return_exceptions=True)
+        await self.services.shutdown()
 
 
 def _base(record: dict[str, Any]) -> tuple[Any, ...]:
