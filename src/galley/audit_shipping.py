@@ -157,24 +157,23 @@ class Shipper:
             why = cli_error(stderr.decode(errors="replace"))
         except (OSError, TimeoutError) as exc:
             failed, why = True, f"{type(exc).__name__}: {exc}"
-            if process is not None:  # timed out, not failed to start
-                with contextlib.suppress(ProcessLookupError):
-                    process.kill()
+            _kill(process)  # timed out (None: it failed to start)
         except asyncio.CancelledError:  # the shutdown's time ran out: the batch stays queued
-            if process is not None:
-                with contextlib.suppress(ProcessLookupError):
-                    process.kill()
-            self.queue.give_back(lines)
-            self.queue.dropped += dropped
+            _kill(process)
+            self._keep(lines, dropped)
             raise
         if failed:
             self.failures += 1
-            self.queue.give_back(lines)
-            self.queue.dropped += dropped
+            self._keep(lines, dropped)
             log.warning("audit records not shipped to %s (kept for retry): %s", self.log_id, why)
             return False
         self.shipped += len(lines)
         return True
+
+    def _keep(self, lines: list[str], dropped: int) -> None:
+        """A batch that did not go out: back in front of the queue, its drop count too."""
+        self.queue.give_back(lines)
+        self.queue.dropped += dropped
 
     async def run(self) -> None:
         """Ship until cancelled: a batch every flush_seconds, or sooner once one is full."""
@@ -189,6 +188,12 @@ class Shipper:
             if not len(self.queue) and not self.queue.dropped:
                 return
             await self.ship_once()
+
+
+def _kill(process: asyncio.subprocess.Process | None) -> None:
+    if process is not None:
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
 
 
 def start_shipping(log_id: str | None) -> Shipper | None:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
 import tf_support as tfs
-import tftest
 from tf_support import BASE_VARS, COMPARTMENT, SUBNET
 
 # Custom domain inputs: the module checks the PEMs' form only (OCI checks their content).
@@ -395,14 +393,7 @@ def initialized(plan_cloud, tmp_path_factory):
 )
 def test_bad_input_fails_at_plan(target, overrides, message, initialized, tmp_path):
     tf = initialized(target)
-    tf_vars = {**BASE_VARS[target], **overrides}
-    # "-var x=null" would be the string "null": a tfvars file carries real nulls.
-    var_file = tmp_path / "inputs.tfvars.json"
-    var_file.write_text(json.dumps(tf_vars))
-    with pytest.raises(tftest.TerraformTestError) as failure:
-        tf.plan(tf_var_file=str(var_file))
-    text = " ".join(arg for arg in failure.value.args if isinstance(arg, str))
-    output = " ".join(text.replace("│", " ").split())
+    output = tfs.plan_error(tf, tmp_path / "inputs.tfvars.json", {**BASE_VARS[target], **overrides})
     assert re.search(message, output), output[-2000:]
 
 

@@ -79,11 +79,6 @@ def _apply(tf: tftest.TerraformTest, tmp_path: Path, compartment: str, gateway: 
     tf.apply(tf_var_file=str(var_file))
 
 
-def _error(failure: pytest.ExceptionInfo) -> str:
-    text = " ".join(a for a in failure.value.args if isinstance(a, str))
-    return " ".join(text.replace("│", " ").split())
-
-
 @pytest.fixture(scope="module")
 def ca() -> FakeCA:
     return FakeCA()
@@ -146,7 +141,7 @@ def test_bad_certificate_fails_at_apply(case, message, oci_cloud, tmp_path, ca):
     tf = _root(tmp_path, oci_cloud)
     with pytest.raises(tftest.TerraformTestError) as failure:
         _apply(tf, tmp_path, tfs.random_ocid("compartment"), inputs)
-    assert re.search(message, _error(failure)), _error(failure)[-2000:]
+    assert re.search(message, tfs.error_output(failure)), tfs.error_output(failure)[-2000:]
     assert not oci_cloud.resources("oci_apigateway_gateway") or case == "other_name"
 
 

@@ -3,12 +3,10 @@ wrong one is refused at plan with the reason, before anything is created."""
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
 import tf_support as tfs
-import tftest
 
 FIXTURE = tfs.REPO_ROOT / "tests" / "modules" / "fixtures" / "shared-network"
 
@@ -50,12 +48,7 @@ def test_wrong_subnets_are_refused_at_plan(shared_network, oci_cloud, tmp_path):
             "public_subnet_id": shared_network[gateway],
             "private_subnet_id": shared_network[instance],
         }
-        var_file = tmp_path / "inputs.tfvars.json"
-        var_file.write_text(json.dumps(tf_vars))
-        with pytest.raises(tftest.TerraformTestError) as failure:
-            tf.plan(tf_var_file=str(var_file))
-        text = " ".join(arg for arg in failure.value.args if isinstance(arg, str))
-        output = " ".join(text.replace("│", " ").split())
+        output = tfs.plan_error(tf, tmp_path / "inputs.tfvars.json", tf_vars)
         pattern = message.format(**shared_network)
         assert re.search(pattern, output), (gateway, instance, output[-1500:])
     # Refused at plan: nothing of Galley's was created.

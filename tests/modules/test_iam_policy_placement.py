@@ -55,17 +55,13 @@ def test_policy_compartment_that_misses_a_named_one_fails_at_plan(
     tf = tfs.terraform(tfs.module_copy(tmp_path, "iam"), oci_cloud.env)
     with pytest.raises(tftest.TerraformTestError) as failure:
         tf.plan(tf_vars=_iam_vars(oci_cloud, tree, policy_compartment))
-    output = " ".join(str(failure.value.args[0]).replace("│", " ").split())
+    output = tfs.folded(str(failure.value.args[0]))
     expected = (
         f'policy_compartment_id = "{tree[policy_compartment]}" does not contain '
         f".*{tree[outside]}.*, which the galley policy names"
     )
     assert re.search(expected, output), output[-1500:]
     assert oci_cloud.resources("oci_identity_policy") == []
-
-
-def _folded(text: str) -> str:
-    return " ".join(text.replace("│", " ").split())
 
 
 def test_shared_work_compartment_warns_with_consequence_and_remedy(plan_cloud, tmp_path):
@@ -79,7 +75,7 @@ def test_shared_work_compartment_warns_with_consequence_and_remedy(plan_cloud, t
         "bucket_name": "galley-abc12345",
         "region": "us-ashburn-1",
     }
-    output = _folded(tf.plan(tf_vars=base))
+    output = tfs.folded(tf.plan(tf_vars=base))
     assert "Warning: Check block assertion failed" in output, output[-1500:]
     assert (
         f"galley_work_compartment_id is the Galley compartment ({galley}), so Galley could "
@@ -92,7 +88,7 @@ def test_shared_work_compartment_warns_with_consequence_and_remedy(plan_cloud, t
         "galley_work_compartment_id": tfs.random_ocid("compartment"),
         "tenancy_id": plan_cloud.tenancy_id,
     }
-    assert "Check block assertion failed" not in _folded(tf.plan(tf_vars=separate))
+    assert "Check block assertion failed" not in tfs.folded(tf.plan(tf_vars=separate))
 
 
 @pytest.mark.parametrize("work", ["parent", "tenancy"])
@@ -112,7 +108,7 @@ def test_work_compartment_above_galley_fails_at_plan(work, oci_cloud, tree, tmp_
     tf = tfs.terraform(tfs.module_copy(tmp_path, "iam"), oci_cloud.env)
     with pytest.raises(tftest.TerraformTestError) as failure:
         tf.plan(tf_vars=tf_vars)
-    output = _folded(str(failure.value.args[0]))
+    output = tfs.folded(str(failure.value.args[0]))
     assert (
         f'galley_work_compartment_id = "{work_id}" is an ancestor of the Galley compartment '
         f"({tree['galley']}): policies inherit downward"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -11,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
 import tftest
 import yaml
 
@@ -191,6 +193,26 @@ def plan_summary(plan: tftest.TerraformPlanOutput) -> dict[str, Any]:
             if "value" in out
         },
     }
+
+
+def folded(text: str) -> str:
+    """Terraform's output on one line: the box margins and line breaks of its messages become
+    single spaces, so a pattern matches a message however the terminal width wrapped it."""
+    return " ".join(text.replace("│", " ").split())
+
+
+def error_output(failure: Any) -> str:
+    """The folded output of a failed tftest command (a pytest.raises ExceptionInfo)."""
+    return folded(" ".join(arg for arg in failure.value.args if isinstance(arg, str)))
+
+
+def plan_error(tf: tftest.TerraformTest, var_file: Path, tf_vars: dict[str, Any]) -> str:
+    """Plan with tf_vars, written to var_file (a tfvars file carries real nulls, where "-var
+    x=null" would be the string "null"), expecting the plan to fail; its folded output."""
+    var_file.write_text(json.dumps(tf_vars))
+    with pytest.raises(tftest.TerraformTestError) as failure:
+        tf.plan(tf_var_file=str(var_file))
+    return error_output(failure)
 
 
 def changed_addresses(plan: tftest.TerraformPlanOutput) -> list[str]:

@@ -58,7 +58,11 @@ def test_rule_may_name_an_nsg_of_the_same_vcn(cloud, net):
         ({"protocol": "tcp"}, "protocol 'tcp' is invalid"),
         ({"source": None}, "source is required for a INGRESS rule"),
         ({"source": "10.0.0.1/16"}, "not a valid IPv4 CIDR"),
-        ({"source_type": "IP"}, "source_type 'IP' is invalid"),
+        (
+            {"source_type": "IP"},
+            "source_type 'IP' is invalid (expected CIDR_BLOCK, SERVICE_CIDR_BLOCK, "
+            "NETWORK_SECURITY_GROUP)",
+        ),
         ({"destination": "0.0.0.0/0"}, "an INGRESS rule takes a source, not a destination"),
         ({"protocol": "17"}, "tcp_options given for protocol 17"),
         (

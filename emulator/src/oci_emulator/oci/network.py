@@ -557,6 +557,15 @@ def _port_range(field: str, block: Attrs) -> None:
 
 
 def _security_rule(rule: Attrs, peer: str, labels: set[str]) -> None:
+    security_rule_peer(rule, peer, labels)
+    security_rule_options(rule)
+
+
+def security_rule_peer(
+    rule: Attrs, peer: str, labels: set[str], other_kinds: tuple[str, ...] = ()
+) -> str:
+    """A rule's `peer` ("source" or "destination") and its type, CIDR_BLOCK when unset: a CIDR
+    block or a service CIDR label is checked here, a type of `other_kinds` is the caller's."""
     kind = rule.get(f"{peer}_type") or "CIDR_BLOCK"
     value = rule.get(peer)
     if kind == "CIDR_BLOCK":
@@ -564,10 +573,11 @@ def _security_rule(rule: Attrs, peer: str, labels: set[str]) -> None:
     elif kind == "SERVICE_CIDR_BLOCK":
         if value not in labels:
             raise invalid(f"security rule {peer} {value!r} is not a service CIDR label")
-    else:
-        raise invalid(f"security rule {peer}_type {kind!r} is invalid")
+    elif kind not in other_kinds:
+        expected = ", ".join(("CIDR_BLOCK", "SERVICE_CIDR_BLOCK", *other_kinds))
+        raise invalid(f"security rule {peer}_type {kind!r} is invalid (expected {expected})")
     rule[f"{peer}_type"] = kind
-    security_rule_options(rule)
+    return kind
 
 
 def security_rule_options(rule: Attrs) -> None:

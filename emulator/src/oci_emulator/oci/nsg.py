@@ -18,7 +18,7 @@ from typing import Any
 
 from . import world as w
 from .errors import conflict, invalid, limit_exceeded
-from .network import parse_cidr, security_rule_options
+from .network import security_rule_options, security_rule_peer
 from .regions import services
 
 Attrs = dict[str, Any]
@@ -27,7 +27,7 @@ MAX_RULES_PER_NSG = 120
 MAX_NSGS_PER_VNIC = 5
 NSG_TYPE = "oci_core_network_security_group"
 RULE_TYPE = "oci_core_network_security_group_security_rule"
-_PEER_TYPES = ("CIDR_BLOCK", "SERVICE_CIDR_BLOCK", "NETWORK_SECURITY_GROUP")
+NSG_PEER = "NETWORK_SECURITY_GROUP"  # a rule's source or destination type besides a security list's
 
 
 def rule_create(attrs: Attrs, world: w.WorldView, prior: Attrs | None = None) -> Attrs:
@@ -66,25 +66,18 @@ def rule_create(attrs: Attrs, world: w.WorldView, prior: Attrs | None = None) ->
 
 
 def _peer(attrs: Attrs, peer: str, nsg: w.Resource, world: w.WorldView) -> None:
-    value, kind = attrs.get(peer), attrs.get(f"{peer}_type") or "CIDR_BLOCK"
+    value = attrs.get(peer)
     if value is None:
         raise invalid(f"{peer} is required for a {attrs.get('direction')} rule")
-    if kind not in _PEER_TYPES:
-        raise invalid(f"{peer}_type {kind!r} is invalid (expected one of {', '.join(_PEER_TYPES)})")
-    if kind == "CIDR_BLOCK":
-        parse_cidr(peer, value)
-    elif kind == "SERVICE_CIDR_BLOCK":
-        if value not in {s["cidr_block"] for s in services(world.region)}:
-            raise invalid(f"{peer} {value!r} is not a service CIDR label")
-    else:
+    labels = {s["cidr_block"] for s in services(world.region)}
+    if security_rule_peer(attrs, peer, labels, (NSG_PEER,)) == NSG_PEER:
         other = w.require(world, peer, value, NSG_TYPE)
-        if other["attrs"].get("vcn_id") != nsg["attrs"].get("vcn_id"):
-            theirs, ours = other["attrs"].get("vcn_id"), nsg["attrs"].get("vcn_id")
+        theirs, ours = other["attrs"].get("vcn_id"), nsg["attrs"].get("vcn_id")
+        if theirs != ours:
             raise invalid(
                 f"{peer} {value} is a network security group of vcn {theirs}, not of the "
                 f"rule's vcn {ours}"
             )
-    attrs[f"{peer}_type"] = kind
 
 
 def rule_update(prior: Attrs, attrs: Attrs, world: w.WorldView) -> Attrs:
