@@ -1,6 +1,7 @@
 """Repository-wide rules that no single area owns."""
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -52,3 +53,25 @@ def test_hcl_never_names_the_legacy_provider(legacy: str) -> None:
     assert hcl, "expected Terraform/Terragrunt files in the repo"
     offenders = [str(p.relative_to(REPO_ROOT)) for p in hcl if legacy in p.read_text()]
     assert offenders == []
+
+
+def _collected(*args: str) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:xdist", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return [line for line in done.stdout.splitlines() if "::" in line]
+
+
+def test_slow_tests_start_first_longest_first() -> None:
+    # tests/conftest.py's ordering, on a file with slow(minutes=2), slow and other tests.
+    path = "tests/live/test_run_all.py"
+    everything, slow = _collected(path), _collected(path, "-m", "slow")
+    assert 0 < len(slow) < len(everything)
+    assert set(everything[: len(slow)]) == set(slow)
+    assert everything[len(slow) :] == _collected(path, "-m", "not slow")  # in the file's order
+    longest = [i for i in everything if "::test_dev_applies_and_destroys_offline" in i]
+    assert len(longest) == 2 and everything[:2] == longest  # minutes=2 before minutes=1

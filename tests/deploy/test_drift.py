@@ -110,6 +110,7 @@ def test_bad_arguments_exit_1_and_name_the_value(args, message):
     assert message in result.stderr
 
 
+@pytest.mark.slow
 def test_drift_of_a_terragrunt_environment(cloud, tmp_path):
     for name in ("root.hcl", "mise.toml"):
         (tmp_path / name).write_text((tfs.REPO_ROOT / name).read_text())

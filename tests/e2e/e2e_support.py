@@ -114,6 +114,21 @@ class Stack:
     def wait_healthy(self, url: str, timeout_s: float = READY_TIMEOUT_S) -> None:
         deploy_local.wait_until_answers(url, self.ca, timeout_s)
 
+    def wait_checks_pass(self, timeout_s: float = READY_TIMEOUT_S) -> None:
+        """Until every container's health checks are HEALTHY in the data plane: what the next
+        apply's readiness read requires of a running instance."""
+
+        def passing() -> bool:
+            """every container of every instance HEALTHY"""
+            instances = self.status()["instances"].values()
+            return bool(instances) and all(
+                set(container["health"].values()) == {"HEALTHY"}
+                for instance in instances
+                for container in instance["containers"]
+            )
+
+        poll(passing, timeout_s, 0.5)
+
     def containers(self, client: docker.DockerClient) -> list[Any]:
         label = f"{containers.LABEL_CLOUD}={containers.cloud_key(self.cloud.state_dir)}"
         return client.containers.list(all=True, filters={"label": label})

@@ -227,6 +227,9 @@ def test_a_restarted_container_reaches_the_service_again(stack, docker_client):
         return code == 0
 
     e2e.poll(answers, 60, interval_s=1)
+    # Galley itself starts after `oci` already answers: until its health check passes again, an
+    # apply's readiness read (the next test's) rightly fails.
+    stack.wait_checks_pass()
 
 
 def test_removing_the_statement_by_an_apply_takes_the_right_away(stack, docker_client):

@@ -26,7 +26,7 @@ import pytest
 import rollout_client as rc
 import rollout_steps as steps
 
-pytestmark = [pytest.mark.docker]
+pytestmark = [pytest.mark.docker, pytest.mark.slow(minutes=4)]
 
 
 @pytest.fixture

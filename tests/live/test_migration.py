@@ -13,6 +13,7 @@ import tarfile
 from io import BytesIO
 from pathlib import Path
 
+import pytest
 from live_layer import LAYER, REPO, TWO_UNIT_COMMIT, copy_layer, edit
 from terragrunt_cli import Terragrunt
 
@@ -71,6 +72,7 @@ def run_step(tg: Terragrunt, cwd: Path, script: str) -> str:
     return done.stdout + done.stderr
 
 
+@pytest.mark.slow
 def test_two_unit_environment_moves_to_the_service_unit_without_a_replacement(
     tmp_path: Path, oci_cloud
 ) -> None:

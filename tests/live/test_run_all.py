@@ -49,6 +49,7 @@ def _attrs_json(resources: list[dict[str, Any]]) -> str:
     return json.dumps([r["attrs"] for r in resources])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("engine", list(ENGINES))
 def test_local_environment_apply_plan_output_destroy(layer: Path, oci_cloud, engine: str) -> None:
     tg = _terragrunt(oci_cloud, engine)
@@ -137,6 +138,7 @@ def test_local_environment_apply_plan_output_destroy(layer: Path, oci_cloud, eng
     assert tg.deprecations() == []
 
 
+@pytest.mark.slow(minutes=2)
 @pytest.mark.parametrize("engine", list(ENGINES))
 def test_dev_applies_and_destroys_offline_with_its_home_region(
     layer: Path, oci_cloud, engine: str
@@ -242,6 +244,7 @@ def test_apply_never_uses_mocks(layer: Path, oci_cloud) -> None:
     assert oci_cloud.resources("oci_container_instances_container_instance") == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("engine", list(ENGINES))
 def test_local_environment_in_an_existing_network(
     layer: Path, oci_cloud, engine: str, tmp_path: Path

@@ -67,6 +67,7 @@ def test_readme_has_an_example_from_a_pinned_git_source(module):
     assert all(s.endswith(f"?ref={RELEASE_TAG}") for s in sources), sources
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("module", "example"), _examples())
 def test_readme_example_applies_from_git(module, example, release_repo, oci_cloud, tmp_path):
     root = tmp_path / "root"
