@@ -83,7 +83,7 @@ def test_deploy_local_serves_mcp_until_destroyed(tmp_path):
     state_dir = tmp_path / "cloud"
     # Built with tests/docker's inputs first, deploy-local finds it by its sources' label and
     # reuses it instead of building again with the machine's CA only.
-    kit.build_for_tests(daemon.docker_client(), "galley-test/galley:e2e")
+    kit.build_for_tests(daemon.docker_client(), kit.E2E_IMAGE_TAG)
     try:
         first = _deploy(tmp_path, "--check", timeout=1800)
         url, port = LOCAL_URL.search(first).groups()

@@ -156,7 +156,7 @@ def test_terragrunt_form_serves_mcp_until_destroyed(tmp_path, flag):
     repo = tmp_path / "repo"
     shutil.copytree(tfs.REPO_ROOT, repo, ignore=_NOT_COPIED, symlinks=True)
     state_dir = (repo / ".local/terragrunt-cloud").resolve()
-    kit.build_for_tests(daemon.docker_client(), "galley-test/galley:e2e")
+    kit.build_for_tests(daemon.docker_client(), kit.E2E_IMAGE_TAG)
     try:
         first = _deploy(repo, flag, "--check", "--pace", "0.05", timeout=1800)
         assert "emulator pace: 0.05x OCI" in first

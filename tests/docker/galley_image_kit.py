@@ -164,6 +164,10 @@ def marker_ca_pem() -> bytes:
     return certificate.public_bytes(serialization.Encoding.PEM)
 
 
+# The tag tests/e2e and tests/deploy run the image under.
+E2E_IMAGE_TAG = "galley-test/galley:e2e"
+
+
 def build_for_tests(client: docker.DockerClient, tag: str) -> BuiltGalley:
     """The Galley image with the build inputs tests/docker uses (the marker CA included), so
     the layers are shared; an image already built from the same sources is reused (by label)."""
@@ -174,3 +178,12 @@ def build_for_tests(client: docker.DockerClient, tag: str) -> BuiltGalley:
         extra_ca=SYSTEM_CA_BUNDLE.read_bytes() + marker_ca_pem(),
         reuse=True,
     )
+
+
+if __name__ == "__main__":
+    # scripts/setup --test-image: the image built before the tests, beside the tool builds,
+    # rather than by the first test that needs it while every e2e worker waits on the build lock.
+    from oci_emulator.dataplane import daemon
+
+    built = build_for_tests(daemon.docker_client(), E2E_IMAGE_TAG)
+    print(f"galley_image_kit: {E2E_IMAGE_TAG} ready ({'reused' if built.reused else 'built'})")

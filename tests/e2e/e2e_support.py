@@ -23,10 +23,11 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
 sys.path.insert(0, str(REPO_ROOT / "tests" / "docker"))
 import deploy_local  # noqa: E402
+import galley_image_kit as kit  # noqa: E402
 from oci_emulator.dataplane import containers, endpoints  # noqa: E402
 from oci_emulator.harness import EmulatedCloud  # noqa: E402
 
-IMAGE_TAG = "galley-test/galley:e2e"
+IMAGE_TAG = kit.E2E_IMAGE_TAG
 READY_TIMEOUT_S = 90
 # Seconds a new instance gets to pass its health check in a rollout (readiness_wait_seconds).
 # deploy-local's 7 s (initial delay + 2 intervals + timeout) was too short for Galley to start

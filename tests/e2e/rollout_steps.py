@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -157,6 +158,10 @@ class LiveStack:
         self.env_dir = layer / "live" / "local"
         if commit is None:  # the layouts before it have no such local
             self.set_locals(readiness_wait_seconds=READINESS_WAIT)
+        # A namespace of its own: the image tags below are removed at close(), and another live
+        # stack running at the same time must not lose the tags its instances run.
+        namespace = f"localemulator{secrets.token_hex(4)}"
+        self.set_locals(image_namespace=f'"{namespace}"')
         terraform = shutil.which("terraform")
         assert terraform is not None, "terraform is not on PATH"
         self.tg = Terragrunt(dict(self.cloud.env))
@@ -165,7 +170,7 @@ class LiveStack:
         # The container's image_url (modules/container-instance, from env.hcl's namespace and
         # repository): the data plane runs only images the local engine holds.
         for tag in (FIRST_TAG, SECOND_TAG):
-            repository = "ocir.us-ashburn-1.oci.oraclecloud.com/localemulator/galley"
+            repository = f"ocir.us-ashburn-1.oci.oraclecloud.com/{namespace}/galley"
             image.tag(repository, tag)
             self._tags.append(f"{repository}:{tag}")
 
