@@ -356,6 +356,10 @@ def local_base_image(client: docker.DockerClient) -> str:
 
 
 SOURCE_LABEL = "org.galley.build-inputs"
+# Each build is also tagged here under its inputs' digest, and reuse looks up that tag: the label
+# alone is inherited by every image built FROM this one, so a user's derived image (or a test's)
+# would be taken for the build.
+BUILDS_REPOSITORY = "galley-build/galley"
 
 
 def build_galley_image(
@@ -371,9 +375,9 @@ def build_galley_image(
 
     extra_ca defaults to the machine's CA bundle (it holds a TLS-intercepting proxy's CA, which
     PyPI downloads then need); it reaches builder stages only, never the runtime image.
-    With reuse, an image built from the same inputs (the build context's files, base image and
-    tool versions, recorded in a label) is tagged `tag` and returned: even a fully cached build
-    costs seconds.
+    With reuse, an image built here from the same inputs (the build context's files, base image
+    and tool versions: recorded in a label, and in a BUILDS_REPOSITORY tag that images built FROM
+    it do not inherit) is tagged `tag` and returned: even a fully cached build costs seconds.
     Raises docker.errors.BuildError when a step fails.
     """
     base = base_image or local_base_image(client)
@@ -383,8 +387,10 @@ def build_galley_image(
     inputs = hashlib.sha256(
         json.dumps([context_digest(), base, terraform[1], kubectl[1]]).encode()
     ).hexdigest()
+    built_tag = inputs[:32]
     if reuse:
-        for image in client.images.list(filters={"label": f"{SOURCE_LABEL}={inputs}"}):
+        with contextlib.suppress(docker.errors.ImageNotFound):
+            image = client.images.get(f"{BUILDS_REPOSITORY}:{built_tag}")
             repository, _, name = tag.rpartition(":")
             image.tag(repository, name)
             return BuiltGalley(client.images.get(tag), base, terraform[1], kubectl[1], True)
@@ -397,4 +403,5 @@ def build_galley_image(
             extra_ca=ca,
             labels={SOURCE_LABEL: inputs},
         )
+    image.tag(BUILDS_REPOSITORY, built_tag)
     return BuiltGalley(image, base, terraform[1], kubectl[1])

@@ -31,6 +31,7 @@ from galley_image import (
     EXTRA_CA_PATH,
     LOCK_PATH,
     REPO_ROOT,
+    SOURCE_LABEL,
     SYSTEM_CA_BUNDLE,
     BuiltGalley,
     ReleaseMirror,
@@ -57,6 +58,7 @@ __all__ = [
     "EXTRA_CA_PATH",
     "LOCK_PATH",
     "REPO_ROOT",
+    "SOURCE_LABEL",
     "SYSTEM_CA_BUNDLE",
     "BuiltGalley",
     "ReleaseMirror",
@@ -170,7 +172,7 @@ E2E_IMAGE_TAG = "galley-test/galley:e2e"
 
 def build_for_tests(client: docker.DockerClient, tag: str) -> BuiltGalley:
     """The Galley image with the build inputs tests/docker uses (the marker CA included), so
-    the layers are shared; an image already built from the same sources is reused (by label)."""
+    the layers are shared; an image already built from the same inputs is reused."""
     return build_galley_image(
         client,
         tag,

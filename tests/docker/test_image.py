@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import re
 import signal
@@ -289,3 +290,22 @@ def test_docker_stop_of_a_serving_container_drains_and_exits_0(docker_client, ga
     assert (state["ExitCode"], state["OOMKilled"]) == (0, False), logs
     assert "SIGTERM received: draining" in logs
     assert "Application shutdown complete" in logs
+
+
+def test_an_image_built_from_the_galley_image_is_not_taken_for_its_build(docker_client):
+    """Reuse finds the build by its own tag: the inputs label is inherited by every image built
+    FROM it (a user's customised image, a test's variant), and the newest of those used to win."""
+    tag = "galley-test/galley:reuse-check"
+    first = kit.build_for_tests(docker_client, tag)
+    dockerfile = f"FROM {first.image.id}\nLABEL org.galley.test=derived\n"
+    derived, _ = docker_client.images.build(fileobj=io.BytesIO(dockerfile.encode()), rm=True)
+    try:
+        assert derived.id != first.image.id
+        assert derived.labels.get(kit.SOURCE_LABEL) == first.image.labels[kit.SOURCE_LABEL]
+        again = kit.build_for_tests(docker_client, tag)
+        assert again.reused
+        assert again.image.id == first.image.id
+    finally:
+        docker_client.images.remove(derived.id, force=True)
+        with contextlib.suppress(docker.errors.APIError):
+            docker_client.images.remove(tag, noprune=True)

@@ -91,13 +91,15 @@ module "container_instance" {
   subnet_id        = module.network.private_subnet_id
   bucket_name      = "galley-e2e"
   bucket_namespace = data.oci_objectstorage_namespace.this.namespace
-  # The apply's readiness wait, apart from the fast check: the default (initial delay + two
-  # intervals + timeout, 4 s here) leaves a loaded CI machine too little time to start Galley.
-  readiness_wait_seconds = 20
+  # Fast to notice a frozen container, not to judge a starting one: on a loaded CI machine
+  # Galley took longer than 1 s + 2 failed 1 s probes to start, and the check killed it over and
+  # over (the readiness read then saw no running container). The readiness wait covers the
+  # initial delay and a few probes.
+  readiness_wait_seconds = 25
   health_check = {
-    initial_delay_in_seconds = 1
+    initial_delay_in_seconds = 10
     interval_in_seconds      = 1
-    timeout_in_seconds       = 1
+    timeout_in_seconds       = 2
     failure_threshold        = 2
   }
 }
@@ -139,7 +141,7 @@ def test_unhealthy_container_is_killed_by_its_health_check_and_restarted(
     after = only_container(stack)
     assert after["docker_id"] == before["docker_id"]
     assert after["state"] == "running"
-    # initial delay 1 s + 2 failures at 1 s intervals, 1 s timeouts: well under 15 s
+    # the probes already run: 2 failures at 1 s intervals, 2 s timeouts, well under 15 s
     assert noticed < 15, noticed
     log = (stack.cloud.state_dir / "dataplane" / "daemon.log").read_text()
     assert "is unhealthy, killing it" in log

@@ -20,7 +20,6 @@ import time
 
 import deploy_local
 import docker.errors
-import galley_image
 import httpx
 import pytest
 import rollout_client as rc
@@ -169,12 +168,9 @@ def test_an_image_that_never_gets_healthy_fails_the_apply_and_a_rollback_fails_n
     runner.wait_answering(url)
     (serving,) = stack.containers(docker_client)
     repository = serving.attrs["Config"]["Image"].rpartition(":")[0]
-    # Galley's image with Galley replaced by a process that never answers /health. Its build
-    # label is cleared: the image lookups find images built from the sources by that label.
+    # Galley's image with Galley replaced by a process that never answers /health.
     dockerfile = f'FROM {e2e_image.id}\nENTRYPOINT ["sleep", "infinity"]\nCMD []\n'
-    never, _ = docker_client.images.build(
-        fileobj=io.BytesIO(dockerfile.encode()), rm=True, labels={galley_image.SOURCE_LABEL: ""}
-    )
+    never, _ = docker_client.images.build(fileobj=io.BytesIO(dockerfile.encode()), rm=True)
     never.tag(repository, NEVER_HEALTHY_TAG)
     try:
         with rc.calling(
