@@ -81,7 +81,7 @@ def test_deploy_local_serves_mcp_until_destroyed(tmp_path):
     """--check's round trip, an idempotent re-run on the same URL with the daemon still up
     after the script exits, and --destroy leaving no container, listener or daemon."""
     state_dir = tmp_path / "cloud"
-    # Built with tests/docker's inputs first, deploy-local finds it by its sources' label and
+    # Built with tests/docker's inputs first, deploy-local finds it by its inputs' tag and
     # reuses it instead of building again with the machine's CA only.
     kit.build_for_tests(daemon.docker_client(), kit.E2E_IMAGE_TAG)
     try:
