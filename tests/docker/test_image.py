@@ -240,10 +240,16 @@ STOP_TEST_TOKEN = "tok-docker-stop-tests-0123456789"
 
 
 def catches_sigterm(container) -> bool:
-    """Whether the container's PID 1 has a SIGTERM handler (SigCgt of its /proc status, read
-    from the host: faster than an exec, so the check itself does not outlast start-up)."""
+    """Whether the container's PID 1 is Galley and has a SIGTERM handler (SigCgt of its /proc
+    status, read from the host: faster than an exec, so the check itself does not outlast
+    start-up). Until runc has exec'd the entrypoint, PID 1 is `runc init`, a Go program, which
+    catches every signal: on a loaded machine `docker run` returned before that exec, and the
+    SIGTERM the test then sent was lost with runc (Galley started, and the stop took 10 s)."""
     container.reload()
-    status = Path(f"/proc/{container.attrs['State']['Pid']}/status").read_text()
+    proc = Path(f"/proc/{container.attrs['State']['Pid']}")
+    if b"galley" not in (proc / "cmdline").read_bytes():
+        return False
+    status = (proc / "status").read_text()
     mask = next(line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:"))
     return bool(int(mask, 16) & SIGTERM_BIT)
 
