@@ -16,7 +16,6 @@ from __future__ import annotations
 import collections
 import json
 import os
-import re
 import resource
 import subprocess
 import sys
@@ -29,7 +28,6 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 OUT_ENV = "GALLEY_SUITE_CPU_DIR"
-_ENGINE = re.compile(r"\b(terraform|opentofu)\b")
 
 
 # --- the plugin (runs in each worker) ----------------------------------------------------------
@@ -45,7 +43,14 @@ def _cpu_seconds() -> float:
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
     started, cpu = time.monotonic(), _cpu_seconds()
     yield
-    record = {"id": item.nodeid, "wall": time.monotonic() - started, "cpu": _cpu_seconds() - cpu}
+    callspec = getattr(item, "callspec", None)
+    record = {
+        "id": item.nodeid,
+        "wall": time.monotonic() - started,
+        "cpu": _cpu_seconds() - cpu,
+        # The engine matrix's parameter (tests/modules/engines.py and the tests that name it).
+        "engine": callspec.params.get("engine") if callspec is not None else None,
+    }
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     with (Path(os.environ[OUT_ENV]) / f"{worker}.jsonl").open("a") as out:
         out.write(json.dumps(record) + "\n")
@@ -60,11 +65,6 @@ def _busy_jiffies() -> tuple[int, int]:
     return sum(fields) - idle, sum(fields)
 
 
-def _engine(nodeid: str) -> str:
-    match = _ENGINE.search(nodeid.split("::", 1)[-1])
-    return match.group(1) if match else "(no engine)"
-
-
 def report(records: list[dict[str, Any]], wall_s: float, busy_share: float) -> None:
     total = sum(r["cpu"] for r in records)
     cpus = os.cpu_count() or 1
@@ -76,7 +76,7 @@ def report(records: list[dict[str, Any]], wall_s: float, busy_share: float) -> N
     by_engine: dict[str, float] = collections.defaultdict(float)
     by_file: dict[str, list[float]] = collections.defaultdict(lambda: [0.0, 0.0, 0.0])
     for r in records:
-        by_engine[_engine(r["id"])] += r["cpu"]
+        by_engine[r["engine"] or "(no engine)"] += r["cpu"]
         row = by_file[r["id"].split("::", 1)[0]]
         row[0] += r["cpu"]
         row[1] += 1
